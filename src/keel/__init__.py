@@ -1,0 +1,1 @@
+"""keel: a production-grade FastAPI service template."""

@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL, Redis, migrations, logging. Implements the application's ports."""

@@ -1,0 +1,218 @@
+"""Runtime settings, read from the environment (prefix ``KEEL_``, nested delimiter ``__``) and an optional ``.env``.
+
+Nothing here is read at import time: call :func:`load_settings` from an entry point. Each concern has its own model so
+that a component receives only the section it needs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class CacheMode(StrEnum):
+    REDIS = "redis"
+    OFF = "off"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode, BeforeValidator(_split_csv)]
+
+
+class _Section(BaseModel):
+    model_config = {"extra": "forbid", "frozen": True}
+
+
+class DatabaseSettings(_Section):
+    url: str = Field(
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/keel",
+        description="SQLAlchemy URL of the PostgreSQL database (driver asyncpg).",
+    )
+    pool_size: int = Field(default=10, ge=1, le=200, description="Connections kept open in the pool.")
+    max_overflow: int = Field(default=10, ge=0, le=200, description="Extra connections allowed above pool_size.")
+    pool_timeout_seconds: float = Field(default=5.0, gt=0, description="Wait for a free pooled connection.")
+    connect_timeout_seconds: float = Field(default=5.0, gt=0, description="TCP/handshake timeout per connection.")
+    statement_timeout_ms: int = Field(default=15_000, ge=0, description="Server-side statement_timeout; 0 = none.")
+    echo: bool = Field(default=False, description="Log every SQL statement (development only).")
+    migrations_dir: Path = Field(default=Path("migrations"), description="Atlas versioned migration directory.")
+    dev_url: str | None = Field(
+        default=None,
+        description="Server for throwaway databases used by `keel db new` and `keel db check` (Atlas's dev URL); "
+        "defaults to the server of `url`.",
+    )
+
+
+class CacheSettings(_Section):
+    mode: CacheMode = Field(default=CacheMode.REDIS, description="`redis` caches reads in Redis; `off` disables it.")
+    url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis URL (redis://, rediss:// or unix://).")
+    default_ttl_seconds: int = Field(default=300, ge=1, description="Time to live of cached entries.")
+    socket_timeout_seconds: float = Field(default=0.5, gt=0, description="Per-command Redis timeout.")
+    key_prefix: str = Field(default="keel", min_length=1, description="Namespace of every cache key.")
+
+
+class SecuritySettings(_Section):
+    jwt_private_key: SecretStr | None = Field(default=None, description="PEM EC P-256 key signing access tokens.")
+    jwt_issuer: str = Field(default="keel", min_length=1, description="`iss` claim of issued tokens.")
+    jwt_audience: str = Field(default="keel-api", min_length=1, description="`aud` claim of issued tokens.")
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400, description="Access token lifetime.")
+    keys_dir: Path = Field(default=Path(".keel/keys"), description="Where development keys are generated and kept.")
+
+
+class TemporalSettings(_Section):
+    address: str = Field(default="127.0.0.1:7233", description="host:port of the Temporal frontend.")
+    namespace: str = Field(default="default", min_length=1, description="Temporal namespace.")
+    task_queue: str = Field(default="keel", min_length=1, description="Task queue of the keel worker.")
+
+
+class EmailSettings(_Section):
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server host.")
+    smtp_port: int = Field(default=1025, ge=1, le=65_535, description="SMTP server port.")
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server requires one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    use_tls: bool = Field(default=False, description="Implicit TLS (SMTPS, usually port 465).")
+    start_tls: bool = Field(default=False, description="Upgrade with STARTTLS (usually port 587).")
+    from_address: str = Field(default="keel <no-reply@keel.localhost>", description="From header of sent mail.")
+    public_base_url: str = Field(default="http://127.0.0.1:8000", description="Base of links put in emails.")
+
+    @model_validator(mode="after")
+    def _one_tls_mode(self) -> Self:
+        if self.use_tls and self.start_tls:
+            raise ValueError("use_tls and start_tls are exclusive: choose one")
+        return self
+
+
+class ApiSettings(_Section):
+    host: str = Field(default="127.0.0.1", description="Interface `keel serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65_535, description="Port `keel serve` listens on.")
+    cors_origins: CsvList = Field(default_factory=list, description="Allowed CORS origins, comma-separated; `*` for any.")
+    cors_allow_credentials: bool = Field(default=False, description="Allow credentials on CORS requests.")
+    docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and the OpenAPI document.")
+    root_path: str = Field(default="", description="Path prefix when served behind a proxy.")
+
+
+class ObservabilitySettings(_Section):
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Minimum log level.")
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="`auto`: JSON in production, console otherwise."
+    )
+    service_name: str = Field(default="keel", min_length=1, description="Service name in logs and telemetry.")
+    otlp_endpoint: str | None = Field(default=None, description="OTLP endpoint; tracing is off when unset.")
+
+
+class DevSettings(_Section):
+    state_dir: Path = Field(default=Path(".keel"), description="Data of the local stack (gitignored).")
+    postgres_port: int = Field(default=54329, ge=1, le=65_535, description="Port of the embedded PostgreSQL.")
+    redis_port: int = Field(default=63799, ge=1, le=65_535, description="Port of the embedded Redis.")
+    temporal_port: int = Field(default=7233, ge=1, le=65_535, description="Port of the Temporal dev server.")
+    temporal_ui_port: int = Field(default=8233, ge=1, le=65_535, description="Port of the Temporal web UI.")
+    smtp_port: int = Field(default=1025, ge=1, le=65_535, description="Port of the SMTP sink.")
+
+
+class Settings(BaseSettings):
+    """Every setting of keel. Environment variables: ``KEEL_<SECTION>__<FIELD>`` (e.g. ``KEEL_DATABASE__URL``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KEEL_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        frozen=True,
+    )
+
+    environment: Environment = Field(default=Environment.DEVELOPMENT, description="development, test or production.")
+    debug: bool = Field(default=False, description="Debug mode: never in production.")
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    temporal: TemporalSettings = Field(default_factory=TemporalSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    dev: DevSettings = Field(default_factory=DevSettings)
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Self:
+        if self.environment is not Environment.PRODUCTION:
+            return self
+        problems: list[str] = []
+        if self.debug:
+            problems.append("KEEL_DEBUG: debug must be off in production")
+        if "*" in self.api.cors_origins and self.api.cors_allow_credentials:
+            problems.append(
+                "KEEL_API__CORS_ORIGINS: a wildcard origin with KEEL_API__CORS_ALLOW_CREDENTIALS=true "
+                "lets any site act as the user"
+            )
+        if self.security.jwt_private_key is None:
+            problems.append("KEEL_SECURITY__JWT_PRIVATE_KEY: a signing key is required in production")
+        if self.database.echo:
+            problems.append("KEEL_DATABASE__ECHO: SQL echo would log data in production")
+        if problems:
+            raise ValueError("insecure production settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+
+class SettingsError(Exception):
+    """Settings could not be loaded; ``str(error)`` is a readable message naming each bad variable."""
+
+
+def _variable_name(location: tuple[int | str, ...]) -> str:
+    parts = [str(part) for part in location if not isinstance(part, int)]
+    return "KEEL_" + "__".join(part.upper() for part in parts) if parts else "KEEL_*"
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    lines = []
+    for issue in error.errors(include_url=False, include_input=False):
+        message = str(issue["msg"]).removeprefix("Value error, ")
+        location = issue["loc"]
+        if not location and message.startswith("insecure production settings: "):
+            lines.extend(f"  {part}" for part in message.removeprefix("insecure production settings: ").split("; "))
+            continue
+        lines.append(f"  {_variable_name(location)}: {message}")
+    return "invalid settings:\n" + "\n".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment (and ``.env``); raise :class:`SettingsError` with a readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+__all__ = [
+    "ApiSettings",
+    "CacheMode",
+    "CacheSettings",
+    "DatabaseSettings",
+    "DevSettings",
+    "EmailSettings",
+    "Environment",
+    "ObservabilitySettings",
+    "SecuritySettings",
+    "Settings",
+    "SettingsError",
+    "TemporalSettings",
+    "describe_validation_error",
+    "load_settings",
+]
