@@ -63,6 +63,11 @@ class CacheSettings(_Section):
     default_ttl_seconds: int = Field(default=300, ge=1, description="Time to live of cached entries.")
     socket_timeout_seconds: float = Field(default=0.5, gt=0, description="Per-command Redis timeout.")
     key_prefix: str = Field(default="keel", min_length=1, description="Namespace of every cache key.")
+    required_for_readiness: bool = Field(
+        default=False,
+        description="Whether a dead Redis makes /health/ready fail (503). Off by default: reads fall through to "
+        "PostgreSQL, so pulling every instance out of the balancer would turn a cache outage into a full one.",
+    )
 
 
 class SecuritySettings(_Section):
@@ -99,10 +104,13 @@ class EmailSettings(_Section):
 class ApiSettings(_Section):
     host: str = Field(default="127.0.0.1", description="Interface `keel serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65_535, description="Port `keel serve` listens on.")
-    cors_origins: CsvList = Field(default_factory=list, description="Allowed CORS origins, comma-separated; `*` for any.")
+    cors_origins: CsvList = Field(default_factory=list, description="Allowed CORS origins, comma-separated; `*` = any.")
     cors_allow_credentials: bool = Field(default=False, description="Allow credentials on CORS requests.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and the OpenAPI document.")
     root_path: str = Field(default="", description="Path prefix when served behind a proxy.")
+    shutdown_grace_seconds: float = Field(
+        default=10.0, gt=0, description="On SIGTERM, how long in-flight requests may take before being cut."
+    )
 
 
 class ObservabilitySettings(_Section):
@@ -111,7 +119,7 @@ class ObservabilitySettings(_Section):
         default="auto", description="`auto`: JSON in production, console otherwise."
     )
     service_name: str = Field(default="keel", min_length=1, description="Service name in logs and telemetry.")
-    otlp_endpoint: str | None = Field(default=None, description="OTLP endpoint; tracing is off when unset.")
+    health_timeout_seconds: float = Field(default=2.0, gt=0, description="Per-check timeout of /health/ready.")
 
 
 class DevSettings(_Section):
@@ -176,12 +184,15 @@ class SettingsError(Exception):
 
 
 def _variable_name(location: tuple[int | str, ...]) -> str:
-    parts = [str(part) for part in location if not isinstance(part, int)]
-    return "KEEL_" + "__".join(part.upper() for part in parts) if parts else "KEEL_*"
+    parts = [str(part).upper() for part in location if not isinstance(part, int)]
+    if not parts:
+        return "KEEL_*"
+    name = "__".join(parts)
+    return name if name.startswith("KEEL_") else f"KEEL_{name}"
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    lines = []
+    lines: list[str] = []
     for issue in error.errors(include_url=False, include_input=False):
         message = str(issue["msg"]).removeprefix("Value error, ")
         location = issue["loc"]

@@ -1,0 +1,1 @@
+"""Redis client resource and the cache adapters behind the application's ``Cache`` port."""

@@ -1,0 +1,91 @@
+"""The application factory: ``create_app(settings)`` builds a FastAPI app around one container."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from keel.container import Container, build_container, running
+from keel.presentation.api import v1
+from keel.presentation.api.middleware.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
+from keel.presentation.api.problems import Problem, install_problem_handlers
+from keel.presentation.api.routers import health
+from keel.settings import Settings, SettingsError, load_settings
+
+
+def create_app(settings: Settings, *, container: Container | None = None) -> FastAPI:
+    """An app serving ``settings``. Its resources start with the ASGI lifespan and stop, in reverse, after it."""
+    container = container or build_container(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with running(container):
+            yield
+
+    app = FastAPI(
+        title="keel",
+        version="1",
+        lifespan=lifespan,
+        debug=False,  # tracebacks never reach clients, even with KEEL_DEBUG on
+        docs_url="/docs" if settings.api.docs_enabled else None,
+        redoc_url="/redoc" if settings.api.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.api.docs_enabled else None,
+        root_path=settings.api.root_path,
+    )
+    app.state.settings = settings
+    app.state.container = container
+
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(v1.router)
+    _declare_problem_schema(app)
+
+    if settings.api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api.cors_origins,
+            allow_credentials=settings.api.cors_allow_credentials,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", REQUEST_ID_HEADER],
+            expose_headers=["ETag", "Location", "Retry-After", REQUEST_ID_HEADER],
+        )
+    # Added last, so it wraps everything above: every response, CORS preflights included, carries the request id.
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def _declare_problem_schema(app: FastAPI) -> None:
+    """Make ``#/components/schemas/Problem`` exist even before a route references it."""
+    original = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            schema = original()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+            for name, definition in (
+                Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {}).items()
+            ):
+                components.setdefault(name, definition)
+            components["Problem"].pop("$defs", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory keel.presentation.api.app:create_app_from_environment`` (several worker processes).
+
+    Invalid settings end the process with one readable message and exit status 2, without a traceback.
+    """
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"keel: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return create_app(settings)

@@ -1,0 +1,1 @@
+"""HTTP routers. Versioned API routers live in ``keel.presentation.api.v1`` (and later versions)."""

@@ -1,0 +1,24 @@
+"""The ``keel`` command line. Each feature adds its commands here; heavy imports stay inside the commands."""
+
+from __future__ import annotations
+
+import typer
+
+from keel.presentation.cli import db, dev, serve, settings
+
+app = typer.Typer(
+    name="keel",
+    help="keel: run, migrate and operate the service.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app)
+app.add_typer(settings.app)
+app.command("dev")(dev.dev)
+app.command("serve")(serve.serve)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,105 @@
+"""The composition root: the cache-mode Selector resolves both branches, and resources start and stop in order.
+
+No I/O here: building a Redis client or an engine does not connect; the lifecycle test swaps the real resources for
+recording ones with provider overrides, the only way tests change the container's behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from dependency_injector import providers
+
+from keel.container import build_container, lifecycle_resources, running
+from keel.infrastructure.cache.backends import NullCache, RedisCache
+from keel.infrastructure.cache.health import RedisHealthCheck
+from keel.infrastructure.database.health import PostgresHealthCheck
+from keel.settings import Settings
+
+
+def make_settings(mode: str) -> Settings:
+    return Settings(_env_file=None, cache={"mode": mode})  # type: ignore[call-arg, arg-type]
+
+
+async def test_redis_mode_resolves_the_redis_cache_and_both_health_checks() -> None:
+    container = build_container(make_settings("redis"))
+    async with running(container):
+        cache = await container.cache()
+        checks = await container.health_checks()
+        assert isinstance(cache, RedisCache)
+        assert cache.enabled
+        assert [type(check) for check in checks] == [PostgresHealthCheck, RedisHealthCheck]
+
+
+async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client() -> None:
+    container = build_container(make_settings("off"))
+    async with running(container):
+        cache = container.cache()
+        checks = await container.health_checks()
+        assert isinstance(cache, NullCache)
+        assert not cache.enabled
+        assert await cache.get("anything") is None
+        assert [type(check) for check in checks] == [PostgresHealthCheck]
+        assert not container.redis.initialized
+
+
+def test_only_the_resources_of_the_mode_are_started() -> None:
+    on = build_container(make_settings("redis"))
+    off = build_container(make_settings("off"))
+    assert lifecycle_resources(on) == [on.logging, on.engine, on.redis]
+    assert lifecycle_resources(off) == [off.logging, off.engine]
+
+
+def _recording(name: str, journal: list[str]) -> providers.Resource[str]:
+    async def resource() -> AsyncIterator[str]:
+        journal.append(f"start {name}")
+        yield name
+        journal.append(f"stop {name}")
+
+    return providers.Resource(resource)
+
+
+def _recording_sync(name: str, journal: list[str]) -> providers.Resource[str]:
+    def resource() -> Iterator[str]:
+        journal.append(f"start {name}")
+        yield name
+        journal.append(f"stop {name}")
+
+    return providers.Resource(resource)
+
+
+async def test_resources_start_in_order_and_stop_in_reverse() -> None:
+    journal: list[str] = []
+    container = build_container(make_settings("redis"))
+    container.logging.override(_recording_sync("logging", journal))
+    container.engine.override(_recording("engine", journal))
+    container.redis.override(_recording("redis", journal))
+    async with running(container):
+        journal.append("serving")
+    assert journal == [
+        "start logging",
+        "start engine",
+        "start redis",
+        "serving",
+        "stop redis",
+        "stop engine",
+        "stop logging",
+    ]
+
+
+async def test_a_resource_that_fails_to_start_stops_those_already_started() -> None:
+    journal: list[str] = []
+
+    async def broken() -> AsyncIterator[str]:
+        raise ConnectionError("redis is down")
+        yield "never"
+
+    container = build_container(make_settings("redis"))
+    container.logging.override(_recording_sync("logging", journal))
+    container.engine.override(_recording("engine", journal))
+    container.redis.override(providers.Resource(broken))
+    with pytest.raises(ConnectionError):
+        async with running(container):
+            journal.append("serving")
+    assert journal == ["start logging", "start engine", "stop engine", "stop logging"]
