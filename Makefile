@@ -38,7 +38,7 @@ format: install ## Apply ruff's fixes and formatting
 	$(RUN) ruff format .
 
 bench: install ## Benchmarks (print figures; never part of the test suite)
-	$(RUN) python -m benchmarks
+	$(RUN) python -m benchmarks $(BENCH_ARGS)
 
 clean: ## Remove caches (keeps .keel/, the local stack's data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from keel.infrastructure.migrations import MigrationService
 from redis.asyncio import Redis
 
+from keel.infrastructure.migrations import MigrationService
 from keel.settings import Settings
 from support import postgres, redis
 

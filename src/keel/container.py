@@ -9,9 +9,9 @@ Tests change behaviour only with ``container.<provider>.override(...)``.
 from __future__ import annotations
 
 import inspect
-from typing import Any
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from dependency_injector import containers, providers
 

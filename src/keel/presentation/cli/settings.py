@@ -4,9 +4,9 @@ and the effective values of this environment, secrets masked."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import groupby
 from dataclasses import dataclass
 from enum import Enum
+from itertools import groupby
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -132,7 +132,9 @@ def show() -> None:
     settings = cli_settings()
     for entry in entries():
         section = getattr(settings, entry.section) if entry.section != "general" else settings
-        field_name = entry.variable.split("__")[-1].lower() if entry.section != "general" else entry.variable[5:].lower()
+        field_name = (
+            entry.variable.split("__")[-1].lower() if entry.section != "general" else entry.variable[5:].lower()
+        )
         value = getattr(section, field_name)
         shown = "**********" if isinstance(value, SecretStr) else _render(value)
         typer.echo(f"{entry.variable}={shown}")

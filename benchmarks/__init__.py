@@ -1,0 +1,1 @@
+"""Benchmarks: figures to read, never assertions. ``make bench`` runs ``python -m benchmarks``."""
