@@ -49,6 +49,11 @@ class DatabaseSettings(_Section):
     connect_timeout_seconds: float = Field(default=5.0, gt=0, description="TCP/handshake timeout per connection.")
     statement_timeout_ms: int = Field(default=15_000, ge=0, description="Server-side statement_timeout; 0 = none.")
     echo: bool = Field(default=False, description="Log every SQL statement (development only).")
+    pool_pre_ping: bool = Field(
+        default=False,
+        description="Test each connection on checkout (3 extra round trips with asyncpg). Off: after a server "
+        "restart the first use of a stale connection fails and the whole pool is recycled.",
+    )
     migrations_dir: Path = Field(default=Path("migrations"), description="Atlas versioned migration directory.")
     dev_url: str | None = Field(
         default=None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+_PROBE = text("SELECT 1")
+
 
 class PostgresHealthCheck:
     name = "postgres"
@@ -14,5 +16,7 @@ class PostgresHealthCheck:
         self._engine = engine
 
     async def probe(self) -> None:
+        # Autocommit: one round trip, without the BEGIN/ROLLBACK that a transactional connection would add.
         async with self._engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(_PROBE)

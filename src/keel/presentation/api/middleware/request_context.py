@@ -13,13 +13,13 @@ import uuid
 from http import HTTPStatus
 
 import structlog
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keel.presentation.api.problems import build_problem, problem_response
 
 REQUEST_ID_HEADER = "x-request-id"
+_HEADER_NAME = REQUEST_ID_HEADER.encode("latin-1")
 _WELL_FORMED = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 logger = structlog.get_logger("keel.api")
@@ -42,10 +42,11 @@ class RequestContextMiddleware:
 
         incoming = None
         for name, value in scope["headers"]:
-            if name == b"x-request-id":
+            if name == _HEADER_NAME:
                 incoming = value.decode("latin-1")
                 break
         request_id = accept_request_id(incoming)
+        request_id_bytes = request_id.encode("latin-1")
         scope.setdefault("state", {})["request_id"] = request_id
         response_started = False
 
@@ -53,8 +54,8 @@ class RequestContextMiddleware:
             nonlocal response_started
             if message["type"] == "http.response.start":
                 response_started = True
-                headers = MutableHeaders(scope=message)
-                headers[REQUEST_ID_HEADER] = request_id
+                # Appended raw: the response has no request id of its own, and this is on every response's path.
+                message["headers"] = [*message.get("headers", ()), (_HEADER_NAME, request_id_bytes)]
             await send(message)
 
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
