@@ -198,12 +198,17 @@ async def test_throwaway_databases_are_dropped(query: Query, pg_admin_url: str) 
         assert await exists(used)
     assert not await exists(used)
 
-    with pytest.raises(RuntimeError, match="comparison failed"):
+    seen: list[str] = []
+
+    async def failing_comparison() -> None:
         async with scratch_database(maintenance_url(pg_admin_url, None)) as url:
-            failed = make_url(url).database
-            assert failed is not None
+            seen.append(str(make_url(url).database))
             raise RuntimeError("comparison failed")
-    assert not await exists(failed)
+
+    with pytest.raises(RuntimeError, match="comparison failed"):
+        await failing_comparison()
+    assert len(seen) == 1
+    assert not await exists(seen[0])
 
 
 async def test_the_repository_migrations_build_what_the_models_declare(pg_admin_url: str) -> None:
