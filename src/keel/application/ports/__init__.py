@@ -1,0 +1,9 @@
+"""Ports the use cases need from the outside world, beyond the feature repositories."""
+
+from keel.application.ports.clock import Clock, SystemClock
+from keel.application.ports.ids import IdGenerator
+from keel.application.ports.passwords import PasswordHasher
+from keel.application.ports.repository import Repository
+from keel.application.ports.tokens import IssuedToken, TokenIssuer
+
+__all__ = ["Clock", "IdGenerator", "IssuedToken", "PasswordHasher", "Repository", "SystemClock", "TokenIssuer"]

@@ -1,0 +1,120 @@
+"""The unit of work: one transaction, the repositories that work in it, and what happens after it commits.
+
+```python
+async with uow_factory() as uow:
+    user = await uow.users.get(tenant_id, user_id)
+    user.rename("Ada", now)                      # records UserUpdated
+    await uow.users.save(user, expected_version=1)
+    await uow.commit()                           # then: after-commit callbacks, then the events are published
+```
+
+Leaving the block discards whatever was not committed (an exception included). ``commit`` takes the events the
+written aggregates recorded, commits, runs the callbacks registered with ``after_commit`` (e.g. cache invalidation,
+first, so that event handlers read fresh data), then publishes the events. A callback or handler that fails is logged
+and counted; it never undoes or fails the committed work. If the commit itself fails — a unique or version conflict
+found by the database — the error propagates and nothing is published.
+
+An adapter (SQLAlchemy, the in-memory fake) implements only ``_begin`` (open the session and build ``tenants`` and
+``users`` on it), ``_commit``, ``_rollback`` and, if needed, ``_close``. A unit of work serves one use-case call at a
+time: use cases take a ``UnitOfWorkFactory`` and make one per call.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, handler_name, run_guarded
+from keel.domain.events import DomainEvent
+
+if TYPE_CHECKING:  # the feature packages import this module; at run time the annotations are not evaluated
+    from keel.application.ports.repository import Repository
+    from keel.application.tenants.ports import TenantRepository
+    from keel.application.users.ports import UserRepository
+
+type AfterCommit = Callable[[], Awaitable[None]]
+AFTER_COMMIT = "after_commit"
+
+
+class UnitOfWork(ABC):
+    tenants: TenantRepository
+    users: UserRepository
+
+    def __init__(self, event_bus: EventBus, failures: HandlerFailures | None = None) -> None:
+        self._event_bus = event_bus
+        self._failures: HandlerFailures = failures if failures is not None else HandlerFailureCounts()
+        self._active = False
+        self._after_commit: list[AfterCommit] = []
+
+    async def __aenter__(self) -> Self:
+        if self._active:
+            raise RuntimeError("This unit of work is already in use; make one per use-case call.")
+        self._after_commit = []
+        await self._begin()
+        self._active = True
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._active = False
+        try:
+            await self._rollback()
+        finally:
+            await self._close()
+
+    async def commit(self) -> None:
+        """Commit, then run the after-commit callbacks and publish the written aggregates' events."""
+        self._ensure_active()
+        events = self._collect_events()
+        await self._commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            await run_guarded(callback, name=handler_name(callback), event_name=AFTER_COMMIT, failures=self._failures)
+        await self._event_bus.publish(events)
+
+    async def rollback(self) -> None:
+        """Discard what was not committed; the block may go on with a clean slate."""
+        self._ensure_active()
+        self._after_commit = []
+        await self._rollback()
+
+    def after_commit(self, callback: AfterCommit) -> None:
+        """Run ``callback`` once the current transaction has committed (never if it rolls back)."""
+        self._ensure_active()
+        self._after_commit.append(callback)
+
+    @abstractmethod
+    async def _begin(self) -> None:
+        """Open the transaction and build the repositories on it."""
+
+    @abstractmethod
+    async def _commit(self) -> None:
+        """Commit; raise the domain's ``Conflict``/``VersionConflict`` for constraint violations."""
+
+    @abstractmethod
+    async def _rollback(self) -> None:
+        """Discard uncommitted work; a no-op when there is none (it also runs after a commit)."""
+
+    async def _close(self) -> None:  # noqa: B027 - an optional hook, nothing to release by default
+        """Release the connection or session, after the final rollback."""
+
+    def _repositories(self) -> tuple[Repository[Any], ...]:
+        return (self.tenants, self.users)
+
+    def _collect_events(self) -> list[DomainEvent]:
+        return [
+            event
+            for repository in self._repositories()
+            for aggregate in repository.written
+            for event in aggregate.pull_events()
+        ]
+
+    def _ensure_active(self) -> None:
+        if not self._active:
+            raise RuntimeError("Use the unit of work inside `async with`.")
+
+
+type UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,150 @@
+"""CreateUsersBatch: up to ``MAX_BATCH_SIZE`` users in one request; each item is created or reported, independently.
+
+The work is bounded whatever the batch size: duplicates inside the batch are found in memory, duplicates against the
+database with ONE set-based query, and the survivors are stored with ONE bulk insert. Passwords are hashed between the
+two, outside any transaction. If a concurrent request takes an email or username in that window, the database's
+constraint fails the insert and the whole batch with ``EmailAlreadyUsed``/``UsernameAlreadyUsed``; nothing is stored
+and the client may retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from keel.application.errors import PermissionDenied
+from keel.application.ports import Clock, IdGenerator, PasswordHasher
+from keel.application.unit_of_work import UnitOfWorkFactory
+from keel.application.users.access import UserAccessPolicy
+from keel.application.users.actor import Actor
+from keel.application.users.new_user import NewUser, UserDraft
+from keel.domain.errors import DomainError
+from keel.domain.users import (
+    MAX_BATCH_SIZE,
+    BatchTooLarge,
+    EmailAlreadyUsed,
+    TakenIdentities,
+    UniqueIdentityPolicy,
+    User,
+    UserCredentials,
+    UsernameAlreadyUsed,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateUsersBatchCommand:
+    actor: Actor
+    users: Sequence[NewUser]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItemCreated:
+    index: int
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItemError:
+    index: int
+    code: str
+    detail: str
+    field: str | None = None
+
+    @classmethod
+    def of(cls, index: int, error: DomainError | PermissionDenied) -> BatchItemError:
+        field = error.context.get("field") if isinstance(error, DomainError) else None
+        return cls(index=index, code=error.code, detail=error.detail, field=str(field) if field else None)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    created: tuple[BatchItemCreated, ...]
+    errors: tuple[BatchItemError, ...]
+    """One per rejected item, in item order."""
+
+
+class CreateUsersBatch:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        access: UserAccessPolicy | None = None,
+        max_batch_size: int = MAX_BATCH_SIZE,
+    ) -> None:
+        if not 1 <= max_batch_size <= MAX_BATCH_SIZE:
+            raise ValueError(f"max_batch_size must be between 1 and {MAX_BATCH_SIZE}")
+        self._uow = uow
+        self._hasher = hasher
+        self._clock = clock
+        self._ids = ids
+        self._access = access or UserAccessPolicy()
+        self._max_batch_size = max_batch_size
+
+    async def __call__(self, command: CreateUsersBatchCommand) -> BatchResult:
+        if len(command.users) > self._max_batch_size:
+            raise BatchTooLarge(f"A batch has at most {self._max_batch_size} users.", context={"field": "users"})
+        self._access.ensure_manages_users(command.actor)
+        tenant_id = command.actor.tenant_id
+        errors: list[BatchItemError] = []
+        drafts = self._valid_drafts(command, errors)
+        if drafts:
+            async with self._uow() as uow:
+                taken = await UniqueIdentityPolicy(uow.users).taken(
+                    tenant_id, [d.email for d in drafts.values()], [d.username for d in drafts.values()]
+                )
+            drafts = _without_taken(drafts, taken, errors)
+        hashes = await asyncio.gather(*(self._hasher.hash(draft.password) for draft in drafts.values()))
+        now = self._clock.now()
+        created = [
+            BatchItemCreated(index, draft.register(id=self._ids.new_id(), tenant_id=tenant_id, now=now))
+            for index, draft in drafts.items()
+        ]
+        if created:
+            async with self._uow() as uow:
+                await uow.users.add_many(
+                    [
+                        UserCredentials(item.user, password_hash)
+                        for item, password_hash in zip(created, hashes, strict=True)
+                    ]
+                )
+                await uow.commit()
+        return BatchResult(created=tuple(created), errors=tuple(sorted(errors, key=lambda error: error.index)))
+
+    def _valid_drafts(self, command: CreateUsersBatchCommand, errors: list[BatchItemError]) -> dict[int, UserDraft]:
+        """The items that are valid, allowed, and first in the batch with their email and username."""
+        drafts: dict[int, UserDraft] = {}
+        emails: dict[str, int] = {}
+        usernames: dict[str, int] = {}
+        for index, new_user in enumerate(command.users):
+            try:
+                draft = new_user.validate()
+                self._access.ensure_may_create(command.actor, draft.roles)
+                if draft.email.value in emails:
+                    raise EmailAlreadyUsed(f"Item {emails[draft.email.value]} of the batch has this email address.")
+                if draft.username.value in usernames:
+                    raise UsernameAlreadyUsed(f"Item {usernames[draft.username.value]} of the batch has this username.")
+            except (DomainError, PermissionDenied) as error:
+                errors.append(BatchItemError.of(index, error))
+                continue
+            emails[draft.email.value] = index
+            usernames[draft.username.value] = index
+            drafts[index] = draft
+        return drafts
+
+
+def _without_taken(
+    drafts: dict[int, UserDraft], taken: TakenIdentities, errors: list[BatchItemError]
+) -> dict[int, UserDraft]:
+    kept: dict[int, UserDraft] = {}
+    for index, draft in drafts.items():
+        if draft.email in taken.emails:
+            errors.append(BatchItemError.of(index, EmailAlreadyUsed()))
+        elif draft.username in taken.usernames:
+            errors.append(BatchItemError.of(index, UsernameAlreadyUsed()))
+        else:
+            kept[index] = draft
+    return kept

@@ -1,0 +1,39 @@
+"""Events of a user's life. They carry ids and the names of what changed, not personal data beyond the new user's
+identity: a handler that needs more loads the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from keel.domain.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserEvent(DomainEvent):
+    user_id: UUID
+    tenant_id: UUID
+    version: int
+    """The user's version after the change."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserCreated(UserEvent):
+    email: str
+    username: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserUpdated(UserEvent):
+    changed_fields: tuple[str, ...]
+    """Names of the attributes that changed, sorted (e.g. ``("email", "email_verified_at")``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserDeleted(UserEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRestored(UserEvent):
+    pass

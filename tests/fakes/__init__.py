@@ -1,0 +1,23 @@
+"""Fakes implementing keel's ports for unit tests: in memory, deterministic, with the same rules as the real adapters
+(unique constraints, version checks, tenant scoping). ``fakes.world.World`` puts them together for use-case tests."""
+
+from fakes.clock import FakeClock
+from fakes.database import InMemoryDatabase
+from fakes.events import RecordingEventBus
+from fakes.passwords import FakePasswordHasher, fake_hash
+from fakes.repositories import InMemoryTenantRepository, InMemoryUserRepository
+from fakes.tokens import FakeTokenIssuer
+from fakes.unit_of_work import FakeUnitOfWork, fake_uow_factory
+
+__all__ = [
+    "FakeClock",
+    "FakePasswordHasher",
+    "FakeTokenIssuer",
+    "FakeUnitOfWork",
+    "InMemoryDatabase",
+    "InMemoryTenantRepository",
+    "InMemoryUserRepository",
+    "RecordingEventBus",
+    "fake_hash",
+    "fake_uow_factory",
+]

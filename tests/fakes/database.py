@@ -1,0 +1,110 @@
+"""An in-memory stand-in for the database: committed state, transactions, unique constraints and version checks.
+
+Like PostgreSQL behind the real repositories, it enforces what the ports promise: email and username unique per tenant
+(deleted users included), slugs unique, compare-and-set on a user's version. Violations surface at commit, the latest
+point a real database may report them, so tests prove the use cases let them through. ``before_commit`` callbacks let
+a test play a concurrent transaction that commits first; ``statements`` counts repository calls by name.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from keel.domain.errors import VersionConflict
+from keel.domain.events import Aggregate
+from keel.domain.tenants import Tenant, TenantSlugTaken
+from keel.domain.users import EmailAlreadyUsed, PasswordHash, User, UsernameAlreadyUsed, UserNotFound
+
+
+def detached[A: Aggregate](aggregate: A) -> A:
+    """A copy without pending events: what a row read back, or written, holds."""
+    clone = copy.deepcopy(aggregate)
+    clone.pull_events()
+    return clone
+
+
+@dataclass
+class Transaction:
+    """The writes of one transaction, not yet visible to others."""
+
+    tenants: dict[UUID, Tenant] = field(default_factory=dict)
+    users: dict[UUID, User] = field(default_factory=dict)
+    expected_versions: dict[UUID, int] = field(default_factory=dict)
+    password_hashes: dict[UUID, PasswordHash] = field(default_factory=dict)
+    added: set[UUID] = field(default_factory=set)
+
+    def clear(self) -> None:
+        for pending in (self.tenants, self.users, self.expected_versions, self.password_hashes, self.added):
+            pending.clear()
+
+
+class InMemoryDatabase:
+    def __init__(self) -> None:
+        self.tenants: dict[UUID, Tenant] = {}
+        self.users: dict[UUID, User] = {}
+        self.password_hashes: dict[UUID, PasswordHash] = {}
+        self.statements: Counter[str] = Counter()
+        self.before_commit: list[Callable[[], None]] = []
+        self.commits = 0
+
+    def seed(self, *rows: Tenant | tuple[User, PasswordHash] | User) -> None:
+        """Insert committed rows directly (test set-up), bypassing constraints and events."""
+        for row in rows:
+            match row:
+                case Tenant():
+                    self.tenants[row.id] = detached(row)
+                case (User() as user, PasswordHash() as password_hash):
+                    self.users[user.id] = detached(user)
+                    self.password_hashes[user.id] = password_hash
+                case User():
+                    self.users[row.id] = detached(row)
+                    self.password_hashes[row.id] = PasswordHash("fake$v2$unusable")
+
+    def visible_tenants(self, tx: Transaction) -> dict[UUID, Tenant]:
+        return self.tenants | tx.tenants
+
+    def visible_users(self, tx: Transaction) -> dict[UUID, User]:
+        return self.users | tx.users
+
+    def visible_hash(self, tx: Transaction, user_id: UUID) -> PasswordHash:
+        return tx.password_hashes.get(user_id) or self.password_hashes[user_id]
+
+    def commit(self, tx: Transaction) -> None:
+        """Apply the transaction atomically, or raise the violated constraint and apply nothing."""
+        hooks, self.before_commit = self.before_commit, []
+        for hook in hooks:
+            hook()
+        for user_id, expected in tx.expected_versions.items():
+            if user_id in tx.added:
+                continue
+            stored = self.users.get(user_id)
+            if stored is None:
+                raise UserNotFound
+            if stored.version != expected:
+                raise VersionConflict(f"The user is at version {stored.version}, not {expected}.")
+        tenants, users = self.tenants | tx.tenants, self.users | tx.users
+        _check_unique_slugs(tenants, tx.tenants)
+        _check_unique_identities(users, tx.users)
+        self.tenants, self.users = tenants, users
+        self.password_hashes |= tx.password_hashes
+        self.commits += 1
+        tx.clear()
+
+
+def _check_unique_slugs(tenants: dict[UUID, Tenant], written: dict[UUID, Tenant]) -> None:
+    for tenant in written.values():
+        if any(other.slug == tenant.slug and other.id != tenant.id for other in tenants.values()):
+            raise TenantSlugTaken(tenant.slug.value)
+
+
+def _check_unique_identities(users: dict[UUID, User], written: dict[UUID, User]) -> None:
+    for user in written.values():
+        same_tenant = [other for other in users.values() if other.tenant_id == user.tenant_id and other.id != user.id]
+        if any(other.email == user.email for other in same_tenant):
+            raise EmailAlreadyUsed
+        if any(other.username == user.username for other in same_tenant):
+            raise UsernameAlreadyUsed

@@ -1,0 +1,142 @@
+"""In-memory repositories implementing the application's ports over an ``InMemoryDatabase`` transaction.
+
+They read the committed state overlaid with the transaction's own writes, and hand out copies: as with the real,
+explicitly mapped repositories, a change reaches storage only through a write method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from uuid import UUID
+
+from fakes.database import InMemoryDatabase, Transaction, detached
+from keel.application.tenants import TenantRepository
+from keel.application.users import UserQuery, UserRepository
+from keel.domain.errors import VersionConflict
+from keel.domain.tenants import Tenant, TenantSlug
+from keel.domain.users import (
+    EmailAddress,
+    PasswordHash,
+    TakenIdentities,
+    User,
+    UserCredentials,
+    Username,
+    UserNotFound,
+)
+
+
+class InMemoryTenantRepository(TenantRepository):
+    def __init__(self, database: InMemoryDatabase, tx: Transaction) -> None:
+        super().__init__()
+        self._db, self._tx = database, tx
+
+    async def get(self, tenant_id: UUID) -> Tenant | None:
+        self._db.statements["tenants.get"] += 1
+        tenant = self._db.visible_tenants(self._tx).get(tenant_id)
+        return detached(tenant) if tenant else None
+
+    async def get_by_slug(self, slug: TenantSlug) -> Tenant | None:
+        self._db.statements["tenants.get_by_slug"] += 1
+        found = [t for t in self._db.visible_tenants(self._tx).values() if t.slug == slug]
+        return detached(found[0]) if found else None
+
+    async def _add(self, tenant: Tenant) -> None:
+        self._db.statements["tenants.add"] += 1
+        self._tx.tenants[tenant.id] = detached(tenant)
+
+
+class InMemoryUserRepository(UserRepository):
+    def __init__(self, database: InMemoryDatabase, tx: Transaction) -> None:
+        super().__init__()
+        self._db, self._tx = database, tx
+
+    def _tenant_users(self, tenant_id: UUID) -> list[User]:
+        return [u for u in self._db.visible_users(self._tx).values() if u.tenant_id == tenant_id]
+
+    async def get(self, tenant_id: UUID, user_id: UUID, *, include_deleted: bool = False) -> User | None:
+        self._db.statements["users.get"] += 1
+        user = self._db.visible_users(self._tx).get(user_id)
+        if user is None or user.tenant_id != tenant_id or (user.is_deleted and not include_deleted):
+            return None
+        return detached(user)
+
+    async def find(self, tenant_id: UUID, query: UserQuery, *, limit: int) -> Sequence[User]:
+        self._db.statements["users.find"] += 1
+        sort = query.sort
+        users = [u for u in self._tenant_users(tenant_id) if _matches(u, query)]
+        users.sort(key=lambda u: (sort.key_of(u), u.id), reverse=sort.descending)
+        if query.cursor is not None:
+            after = (query.cursor.key[0], query.cursor.id)
+            users = [
+                u
+                for u in users
+                if ((sort.key_of(u), u.id) < after if sort.descending else (sort.key_of(u), u.id) > after)
+            ]
+        return [detached(u) for u in users[:limit]]
+
+    async def existing_emails_and_usernames(
+        self, tenant_id: UUID, emails: Collection[EmailAddress], usernames: Collection[Username]
+    ) -> TakenIdentities:
+        self._db.statements["users.existing_emails_and_usernames"] += 1
+        users = self._tenant_users(tenant_id)
+        return TakenIdentities(
+            emails=frozenset(u.email for u in users) & frozenset(emails),
+            usernames=frozenset(u.username for u in users) & frozenset(usernames),
+        )
+
+    async def count_active_owners(self, tenant_id: UUID) -> int:
+        self._db.statements["users.count_active_owners"] += 1
+        return sum(1 for u in self._tenant_users(tenant_id) if u.is_active_owner)
+
+    async def get_credentials(self, tenant_id: UUID, email: EmailAddress) -> UserCredentials | None:
+        self._db.statements["users.get_credentials"] += 1
+        found = [u for u in self._tenant_users(tenant_id) if u.email == email]
+        if not found:
+            return None
+        return UserCredentials(user=detached(found[0]), password_hash=self._db.visible_hash(self._tx, found[0].id))
+
+    async def replace_password_hash(self, tenant_id: UUID, user_id: UUID, password_hash: PasswordHash) -> None:
+        self._db.statements["users.replace_password_hash"] += 1
+        if any(u.id == user_id for u in self._tenant_users(tenant_id)):
+            self._tx.password_hashes[user_id] = password_hash
+
+    async def _add(self, new_user: UserCredentials) -> None:
+        self._db.statements["users.add"] += 1
+        self._stage(new_user)
+
+    async def _add_many(self, new_users: Sequence[UserCredentials]) -> None:
+        self._db.statements["users.add_many"] += 1
+        for new_user in new_users:
+            self._stage(new_user)
+
+    async def _save(self, user: User, *, expected_version: int) -> None:
+        self._db.statements["users.save"] += 1
+        stored = self._db.visible_users(self._tx).get(user.id)
+        if stored is None or stored.tenant_id != user.tenant_id:
+            raise UserNotFound
+        if stored.version != expected_version:
+            raise VersionConflict(f"The user is at version {stored.version}, not {expected_version}.")
+        self._tx.expected_versions.setdefault(user.id, expected_version)
+        self._tx.users[user.id] = detached(user)
+
+    def _stage(self, new_user: UserCredentials) -> None:
+        self._tx.added.add(new_user.user.id)
+        self._tx.users[new_user.user.id] = detached(new_user.user)
+        self._tx.password_hashes[new_user.user.id] = new_user.password_hash
+
+
+def _comes_after(position: tuple[object, UUID], cursor: tuple[object, UUID], *, descending: bool) -> bool:
+    return position < cursor if descending else position > cursor
+
+
+def _matches(user: User, query: UserQuery) -> bool:
+    search = query.q.casefold() if query.q else None
+    return (
+        (query.include_deleted or not user.is_deleted)
+        and (query.status is None or user.status is query.status)
+        and (query.role is None or query.role in user.roles)
+        and (
+            search is None
+            or any(search in text.casefold() for text in (user.email.value, user.username.value, user.full_name))
+        )
+    )

@@ -1,0 +1,39 @@
+"""The unit of work of the unit tests: the application's generic ``UnitOfWork`` over an ``InMemoryDatabase``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fakes.database import InMemoryDatabase, Transaction
+from fakes.events import RecordingEventBus
+from fakes.repositories import InMemoryTenantRepository, InMemoryUserRepository
+from keel.application.events import EventBus, HandlerFailures
+from keel.application.unit_of_work import UnitOfWork
+
+
+class FakeUnitOfWork(UnitOfWork):
+    def __init__(
+        self, database: InMemoryDatabase, event_bus: EventBus | None = None, failures: HandlerFailures | None = None
+    ) -> None:
+        super().__init__(event_bus if event_bus is not None else RecordingEventBus(), failures)
+        self.database = database
+        self._tx = Transaction()
+        self.rollbacks = 0
+
+    async def _begin(self) -> None:
+        self._tx = Transaction()
+        self.tenants = InMemoryTenantRepository(self.database, self._tx)
+        self.users = InMemoryUserRepository(self.database, self._tx)
+
+    async def _commit(self) -> None:
+        self.database.commit(self._tx)
+
+    async def _rollback(self) -> None:
+        if self._tx.users or self._tx.tenants or self._tx.password_hashes:
+            self.rollbacks += 1
+        self._tx.clear()
+
+
+def fake_uow_factory(database: InMemoryDatabase, event_bus: EventBus) -> Callable[[], FakeUnitOfWork]:
+    """A ``UnitOfWorkFactory`` making a fresh ``FakeUnitOfWork`` on the shared database and bus for each call."""
+    return lambda: FakeUnitOfWork(database, event_bus)

@@ -1,0 +1,65 @@
+"""A small world for use-case tests: the in-memory database, a fake of every port, and helpers to seed it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from factories import TenantFactory, UserFactory
+from fakes.clock import FakeClock
+from fakes.database import InMemoryDatabase
+from fakes.events import RecordingEventBus
+from fakes.passwords import FakePasswordHasher, fake_hash
+from fakes.tokens import FakeTokenIssuer
+from fakes.unit_of_work import FakeUnitOfWork
+from keel.application.users import Actor
+from keel.domain.ids import Uuid7Generator
+from keel.domain.tenants import Tenant, TenantSlug
+from keel.domain.users import EmailAddress, PasswordHash, Role, User, Username
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    db: InMemoryDatabase = field(default_factory=InMemoryDatabase)
+    bus: RecordingEventBus = field(default_factory=RecordingEventBus)
+    clock: FakeClock = field(default_factory=FakeClock)
+    hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
+    ids: Uuid7Generator = field(default_factory=Uuid7Generator)
+    tokens: FakeTokenIssuer = field(default_factory=FakeTokenIssuer)
+
+    def uow(self) -> FakeUnitOfWork:
+        """The ``UnitOfWorkFactory`` to give use cases."""
+        return FakeUnitOfWork(self.db, self.bus)
+
+    def tenant(self, slug: str = "acme", **fields: object) -> Tenant:
+        tenant: Tenant = TenantFactory.build(slug=TenantSlug(slug), **fields)
+        self.db.seed(tenant)
+        return tenant
+
+    def user(
+        self,
+        tenant: Tenant,
+        name: str,
+        roles: Iterable[Role] = (Role.MEMBER,),
+        password_hash: PasswordHash | None = None,
+        **fields: object,
+    ) -> User:
+        """A committed user ``name`` with email ``<name>@example.com``."""
+        user: User = UserFactory.build(
+            tenant_id=tenant.id,
+            email=EmailAddress(f"{name}@example.com"),
+            username=Username(name),
+            roles=frozenset(roles),
+            **fields,
+        )
+        self.db.seed((user, password_hash or fake_hash(PASSWORD)))
+        return user
+
+    def stored(self, user: User) -> User:
+        return self.db.users[user.id]
+
+
+def actor(user: User) -> Actor:
+    return Actor(user_id=user.id, tenant_id=user.tenant_id, roles=user.roles)

@@ -1,0 +1,91 @@
+"""Login: a token for the right password; one indistinguishable error for every failure; outdated hashes upgraded."""
+
+from __future__ import annotations
+
+import pytest
+
+from fakes import fake_hash
+from fakes.passwords import CURRENT_SCHEME
+from fakes.world import PASSWORD, World
+from keel.application.auth import InvalidCredentials, Login, LoginCommand
+from keel.application.errors import AuthenticationRequired
+from keel.domain.tenants import TenantStatus
+from keel.domain.users import UserStatus
+
+
+def login(world: World) -> Login:
+    return Login(world.uow, world.hasher, world.tokens)
+
+
+async def test_the_right_password_gets_a_token_for_that_user(world: World) -> None:
+    user = world.user(world.tenant("acme"), "ann")
+    token = await login(world)(LoginCommand(tenant_slug="acme", email="  ANN@example.com", password=PASSWORD))
+    assert token.access_token == f"token-for:{user.id}"
+    assert world.tokens.issued_to == [user.id]
+    assert token.expires_in > 0
+    assert token.token_type == "Bearer"
+    assert PASSWORD not in repr(LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD))
+    assert token.access_token not in repr(token)
+
+
+@pytest.mark.parametrize(
+    ("slug", "email", "password"),
+    [
+        ("acme", "ann@example.com", "wrong password!"),
+        ("acme", "nobody@example.com", PASSWORD),
+        ("nowhere", "ann@example.com", PASSWORD),
+        ("Not A Slug", "ann@example.com", PASSWORD),
+        ("acme", "not an email", PASSWORD),
+        ("acme", "ann@example.com", ""),
+        ("other", "ann@example.com", PASSWORD),
+        ("acme", "disabled@example.com", PASSWORD),
+        ("acme", "deleted@example.com", PASSWORD),
+        ("paused", "ann@example.com", PASSWORD),
+    ],
+)
+async def test_every_failure_is_the_same_error_after_one_password_check(
+    world: World, slug: str, email: str, password: str
+) -> None:
+    acme = world.tenant("acme")
+    world.user(acme, "ann")
+    world.user(acme, "disabled", status=UserStatus.DISABLED)
+    world.user(acme, "deleted", deleted_at=world.clock.now())
+    world.tenant("other")
+    world.user(world.tenant("paused", status=TenantStatus.SUSPENDED), "ann")
+    with pytest.raises(InvalidCredentials) as raised:
+        await login(world)(LoginCommand(tenant_slug=slug, email=email, password=password))
+    assert isinstance(raised.value, AuthenticationRequired)
+    assert (raised.value.code, raised.value.detail) == ("invalid_credentials", InvalidCredentials().detail)
+    assert len(world.hasher.verified) == 1, "a missing user still costs one verification, against a dummy hash"
+    assert world.tokens.issued_to == []
+
+
+async def test_the_dummy_hash_is_made_once_with_current_parameters(world: World) -> None:
+    world.tenant("acme")
+    use_case = login(world)
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials):
+            await use_case(LoginCommand(tenant_slug="acme", email="nobody@example.com", password=PASSWORD))
+    assert len(set(world.hasher.verified)) == 1
+    assert not world.hasher.needs_rehash(world.hasher.verified[0])
+
+
+async def test_an_outdated_hash_is_replaced_after_a_good_login(world: World) -> None:
+    user = world.user(world.tenant("acme"), "ann", password_hash=fake_hash(PASSWORD, scheme="v1"))
+    await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD))
+    assert world.db.password_hashes[user.id] == fake_hash(PASSWORD, scheme=CURRENT_SCHEME)
+    assert world.stored(user).version == 1
+    assert world.bus.published == []
+
+
+async def test_a_current_hash_is_left_alone(world: World) -> None:
+    world.user(world.tenant("acme"), "ann")
+    await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD))
+    assert world.db.commits == 0
+
+
+async def test_a_password_older_than_the_policy_still_logs_in_and_keeps_its_hash(world: World) -> None:
+    legacy = fake_hash("short", scheme="v1")
+    user = world.user(world.tenant("acme"), "ann", password_hash=legacy)
+    await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password="short"))
+    assert world.db.password_hashes[user.id] == legacy
