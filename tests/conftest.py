@@ -109,7 +109,13 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
         environment="test",  # type: ignore[arg-type]
         database={"url": clean_database, "migrations_dir": MIGRATIONS_DIR},  # type: ignore[arg-type]
         cache={"url": redis_url, "mode": "redis"},  # type: ignore[arg-type]
-        security={"keys_dir": tmp_path / "keys"},  # type: ignore[arg-type]
+        security={  # type: ignore[arg-type]
+            "keys_dir": tmp_path / "keys",
+            # the cheapest argon2id the policy accepts: tests exercise hashing, not its cost
+            "argon2_time_cost": 1,
+            "argon2_memory_cost_kib": 1024,
+            "argon2_parallelism": 1,
+        },
         observability={"log_format": "console", "log_level": "WARNING"},  # type: ignore[arg-type]
         dev={"state_dir": tmp_path / "state"},  # type: ignore[arg-type]
     )

@@ -14,8 +14,24 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from keel.application.auth import Login
+from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
+from keel.application.ports import SystemClock
+from keel.application.tenants import CreateTenant
+from keel.application.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from keel.application.users import (
+    CreateUser,
+    CreateUsersBatch,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    RestoreUser,
+    UpdateUser,
+)
+from keel.domain.ids import Uuid7Generator
 from keel.infrastructure.cache.backends import NullCache, RedisCache
 from keel.infrastructure.cache.client import redis_resource
 from keel.infrastructure.cache.health import RedisHealthCheck
@@ -23,7 +39,31 @@ from keel.infrastructure.database.engine import engine_resource, session_factory
 from keel.infrastructure.database.health import PostgresHealthCheck
 from keel.infrastructure.logging import configure_logging
 from keel.infrastructure.migrations import MigrationService
+from keel.infrastructure.persistence import SqlAlchemyUnitOfWork, SqlAlchemyUserRepository, UserRepositoryFactory
+from keel.infrastructure.security import (
+    Argon2PasswordHasher,
+    JwtAccessTokenIssuer,
+    JwtAccessTokenVerifier,
+    PublicKeySet,
+    SignedCursorCodec,
+    load_signing_keys,
+)
 from keel.settings import CacheMode, Settings
+
+
+def unit_of_work_factory(
+    *,
+    session_factory: async_sessionmaker[AsyncSession],
+    event_bus: EventBus,
+    failures: HandlerFailures,
+    user_repository: UserRepositoryFactory,
+) -> UnitOfWorkFactory:
+    """The use cases' ``UnitOfWorkFactory``: a fresh PostgreSQL unit of work per call."""
+
+    def new_unit_of_work() -> UnitOfWork:
+        return SqlAlchemyUnitOfWork(session_factory, event_bus, failures, user_repository=user_repository)
+
+    return new_unit_of_work
 
 
 class Container(containers.DeclarativeContainer):
@@ -70,6 +110,63 @@ class Container(containers.DeclarativeContainer):
     check_health = providers.Factory(
         CheckHealth, checks=health_checks, timeout_seconds=settings.provided.observability.health_timeout_seconds
     )
+
+    # --- Security: keys, passwords, access tokens, page cursors ---------------------------------------------------
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(Uuid7Generator)
+    signing_keys = providers.Singleton(load_signing_keys, settings.provided.security, settings.provided.environment)
+    password_hasher = providers.Singleton(
+        Argon2PasswordHasher,
+        time_cost=settings.provided.security.argon2_time_cost,
+        memory_cost_kib=settings.provided.security.argon2_memory_cost_kib,
+        parallelism=settings.provided.security.argon2_parallelism,
+    )
+    token_issuer = providers.Singleton(
+        JwtAccessTokenIssuer,
+        signing_keys.provided.signing,
+        issuer=settings.provided.security.jwt_issuer,
+        audience=settings.provided.security.jwt_audience,
+        ttl_seconds=settings.provided.security.access_token_ttl_seconds,
+        clock=clock,
+    )
+    access_token_verifier = providers.Singleton(
+        JwtAccessTokenVerifier,
+        signing_keys.provided.verifying,
+        issuer=settings.provided.security.jwt_issuer,
+        audience=settings.provided.security.jwt_audience,
+        leeway_seconds=settings.provided.security.jwt_leeway_seconds,
+    )
+    published_keys = providers.Singleton(PublicKeySet, signing_keys.provided.verifying)
+    cursor_codec = providers.Singleton(SignedCursorCodec.from_signing_key, signing_keys.provided.signing)
+
+    # --- Units of work: the users repository is a runtime choice (cached in Redis, or plain SQL) ---------------------
+    handler_failures = providers.Singleton(HandlerFailureCounts)
+    event_bus = providers.Singleton(InProcessEventBus, failures=handler_failures)
+    user_repository_factory = providers.Selector(
+        settings.provided.cache.mode,
+        redis=providers.Object(SqlAlchemyUserRepository.for_session),
+        off=providers.Object(SqlAlchemyUserRepository.for_session),
+    )
+    uow_factory = providers.Singleton(
+        unit_of_work_factory,
+        session_factory=session_factory,
+        event_bus=event_bus,
+        failures=handler_failures,
+        user_repository=user_repository_factory,
+    )
+
+    # --- Use cases ----------------------------------------------------------------------------------------------------
+    create_tenant = providers.Singleton(CreateTenant, uow_factory, password_hasher, clock, ids)
+    login = providers.Singleton(Login, uow_factory, password_hasher, token_issuer)
+    create_user = providers.Singleton(CreateUser, uow_factory, password_hasher, clock, ids)
+    create_users_batch = providers.Singleton(
+        CreateUsersBatch, uow_factory, password_hasher, clock, ids, max_batch_size=settings.provided.api.users_batch_max
+    )
+    get_user = providers.Singleton(GetUser, uow_factory)
+    list_users = providers.Singleton(ListUsers, uow_factory)
+    update_user = providers.Singleton(UpdateUser, uow_factory, clock)
+    delete_user = providers.Singleton(DeleteUser, uow_factory, clock)
+    restore_user = providers.Singleton(RestoreUser, uow_factory, clock)
 
 
 def build_container(settings: Settings) -> Container:

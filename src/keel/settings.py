@@ -76,11 +76,32 @@ class CacheSettings(_Section):
 
 
 class SecuritySettings(_Section):
-    jwt_private_key: SecretStr | None = Field(default=None, description="PEM EC P-256 key signing access tokens.")
+    jwt_private_key: SecretStr | None = Field(
+        default=None,
+        description="PEM EC P-256 private key signing access tokens (`\\n` escapes accepted). Required in "
+        "production; elsewhere, if unset, one is generated once in `keys_dir`.",
+    )
     jwt_issuer: str = Field(default="keel", min_length=1, description="`iss` claim of issued tokens.")
     jwt_audience: str = Field(default="keel-api", min_length=1, description="`aud` claim of issued tokens.")
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400, description="Access token lifetime.")
+    jwt_leeway_seconds: int = Field(
+        default=10, ge=0, le=300, description="Clock skew tolerated when checking `exp`, `nbf` and `iat`."
+    )
     keys_dir: Path = Field(default=Path(".keel/keys"), description="Where development keys are generated and kept.")
+    argon2_time_cost: int = Field(default=3, ge=1, le=20, description="Argon2id passes over memory per hash.")
+    argon2_memory_cost_kib: int = Field(
+        default=65_536, ge=8, le=4_194_304, description="Argon2id memory per hash, in KiB (65536 = 64 MiB)."
+    )
+    argon2_parallelism: int = Field(default=4, ge=1, le=64, description="Argon2id lanes (threads) per hash.")
+
+    @model_validator(mode="after")
+    def _argon2_memory_covers_lanes(self) -> Self:
+        if self.argon2_memory_cost_kib < 8 * self.argon2_parallelism:
+            raise ValueError(
+                "KEEL_SECURITY__ARGON2_MEMORY_COST_KIB must be at least 8 KiB per lane "
+                "(8 × KEEL_SECURITY__ARGON2_PARALLELISM)"
+            )
+        return self
 
 
 class TemporalSettings(_Section):
@@ -113,6 +134,9 @@ class ApiSettings(_Section):
     cors_allow_credentials: bool = Field(default=False, description="Allow credentials on CORS requests.")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and the OpenAPI document.")
     root_path: str = Field(default="", description="Path prefix when served behind a proxy.")
+    users_batch_max: int = Field(
+        default=100, ge=1, le=100, description="Most users one `POST /api/v1/users/batch` may create (at most 100)."
+    )
     shutdown_grace_seconds: float = Field(
         default=10.0, gt=0, description="On SIGTERM, how long in-flight requests may take before being cut."
     )

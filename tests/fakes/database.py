@@ -1,9 +1,11 @@
 """An in-memory stand-in for the database: committed state, transactions, unique constraints and version checks.
 
 Like PostgreSQL behind the real repositories, it enforces what the ports promise: email and username unique per tenant
-(deleted users included), slugs unique, compare-and-set on a user's version. Violations surface at commit, the latest
-point a real database may report them, so tests prove the use cases let them through. ``before_commit`` callbacks let
-a test play a concurrent transaction that commits first; ``statements`` counts repository calls by name.
+among non-deleted users (the partial unique indexes ``WHERE deleted_at IS NULL``: a deleted user's are free, and an
+insert, an update or a restore that makes a non-deleted user share one fails), slugs unique, compare-and-set on a
+user's version. Violations surface at commit, the latest point a real database may report them, so tests prove the
+use cases let them through. ``before_commit`` callbacks let a test play a concurrent transaction that commits first;
+``statements`` counts repository calls by name.
 """
 
 from __future__ import annotations
@@ -102,8 +104,15 @@ def _check_unique_slugs(tenants: dict[UUID, Tenant], written: dict[UUID, Tenant]
 
 
 def _check_unique_identities(users: dict[UUID, User], written: dict[UUID, User]) -> None:
+    """The partial unique indexes: among the tenant's non-deleted rows, no two share an email or a username."""
     for user in written.values():
-        same_tenant = [other for other in users.values() if other.tenant_id == user.tenant_id and other.id != user.id]
+        if user.is_deleted:
+            continue
+        same_tenant = [
+            other
+            for other in users.values()
+            if other.tenant_id == user.tenant_id and other.id != user.id and not other.is_deleted
+        ]
         if any(other.email == user.email for other in same_tenant):
             raise EmailAlreadyUsed
         if any(other.username == user.username for other in same_tenant):

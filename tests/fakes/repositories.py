@@ -78,7 +78,7 @@ class InMemoryUserRepository(UserRepository):
         self, tenant_id: UUID, emails: Collection[EmailAddress], usernames: Collection[Username]
     ) -> TakenIdentities:
         self._db.statements["users.existing_emails_and_usernames"] += 1
-        users = self._tenant_users(tenant_id)
+        users = [u for u in self._tenant_users(tenant_id) if not u.is_deleted]
         return TakenIdentities(
             emails=frozenset(u.email for u in users) & frozenset(emails),
             usernames=frozenset(u.username for u in users) & frozenset(usernames),
@@ -90,10 +90,10 @@ class InMemoryUserRepository(UserRepository):
 
     async def get_credentials(self, tenant_id: UUID, email: EmailAddress) -> UserCredentials | None:
         self._db.statements["users.get_credentials"] += 1
-        found = [u for u in self._tenant_users(tenant_id) if u.email == email]
-        if not found:
+        found = next((u for u in self._tenant_users(tenant_id) if u.email == email and not u.is_deleted), None)
+        if found is None:
             return None
-        return UserCredentials(user=detached(found[0]), password_hash=self._db.visible_hash(self._tx, found[0].id))
+        return UserCredentials(user=detached(found), password_hash=self._db.visible_hash(self._tx, found.id))
 
     async def replace_password_hash(self, tenant_id: UUID, user_id: UUID, password_hash: PasswordHash) -> None:
         self._db.statements["users.replace_password_hash"] += 1

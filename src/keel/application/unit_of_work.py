@@ -80,6 +80,8 @@ class UnitOfWork(ABC):
         self._ensure_active()
         self._after_commit = []
         await self._rollback()
+        for repository in self._repositories():
+            repository.forget_written()  # what was rolled back never happened: no events for it
 
     def after_commit(self, callback: AfterCommit) -> None:
         """Run ``callback`` once the current transaction has committed (never if it rolls back)."""

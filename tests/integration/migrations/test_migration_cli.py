@@ -114,7 +114,7 @@ async def test_check_prints_the_difference_and_exits_1(keel_db: KeelDb, add_migr
 
 
 async def test_new_with_nothing_to_do_and_with_a_bad_name(keel_db: KeelDb) -> None:
-    nothing = await keel_db("new", "add_users")
+    nothing = await keel_db("new", "add_users", migrations=REPO_ROOT / "migrations")  # in sync with the models
     bad = await keel_db("new", "Add Users")
 
     assert (nothing.exit_code, nothing.stdout) == (

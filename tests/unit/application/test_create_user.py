@@ -1,4 +1,5 @@
-"""CreateUser: owners and admins add users; email and username are unique per tenant, enforced at commit too."""
+"""CreateUser: owners and admins add users; email and username are unique among the tenant's non-deleted users,
+enforced at commit too."""
 
 from __future__ import annotations
 
@@ -63,12 +64,16 @@ async def test_a_taken_email_or_username_is_a_conflict(
     assert len(world.db.users) == 2
 
 
-async def test_a_deleted_users_email_stays_reserved(world: World) -> None:
+async def test_a_deleted_users_email_and_username_are_free_for_a_new_user(world: World) -> None:
     tenant = world.tenant()
     owner = world.user(tenant, "owner", roles=[Role.OWNER])
-    world.user(tenant, "gone", deleted_at=world.clock.now())
-    with pytest.raises(EmailAlreadyUsed):
-        await create_user(world)(CreateUserCommand(actor=actor(owner), user=new_user(email="gone@example.com")))
+    gone = world.user(tenant, "gone", deleted_at=world.clock.now())
+    user = await create_user(world)(
+        CreateUserCommand(actor=actor(owner), user=new_user(email="Gone@example.com", username="gone"))
+    )
+    assert (world.stored(user).email, world.stored(user).username) == (gone.email, gone.username)
+    assert (world.stored(user).is_deleted, world.stored(gone).is_deleted) == (False, True)
+    assert world.db.commits == 1
 
 
 async def test_the_same_email_in_another_tenant_is_fine(world: World) -> None:

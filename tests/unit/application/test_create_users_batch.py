@@ -1,5 +1,5 @@
-"""CreateUsersBatch: each item created or reported by index, duplicates found in memory and with one set-based query,
-one bulk insert whatever the size."""
+"""CreateUsersBatch: each item created or reported by index, duplicates found in memory and with one set-based query
+(deleted users ignored), one bulk insert whatever the size."""
 
 from __future__ import annotations
 
@@ -67,6 +67,20 @@ async def test_a_full_batch_makes_one_lookup_and_one_insert(world: World) -> Non
     assert (len(result.created), [e.index for e in result.errors]) == (99, [50])
     assert world.db.statements == {"users.existing_emails_and_usernames": 1, "users.add_many": 1}
     assert world.db.commits == 1
+
+
+async def test_deleted_users_do_not_count_as_duplicates(world: World) -> None:
+    tenant = world.tenant()
+    owner = world.user(tenant, "owner", roles=[Role.OWNER])
+    world.user(tenant, "gone", deleted_at=world.clock.now())
+    world.user(tenant, "taken")
+    result = await batch(world)(
+        CreateUsersBatchCommand(actor=actor(owner), users=[item("gone"), item("taken"), item("ann", username="gone")])
+    )
+    assert [(c.index, c.user.email.value) for c in result.created] == [(0, "gone@example.com")]
+    assert [(e.index, e.code) for e in result.errors] == [(1, "email_already_used"), (2, "username_already_used")]
+    assert "Item 0" in result.errors[1].detail
+    assert [u.is_deleted for u in world.db.users.values() if u.username.value == "gone"] == [True, False]
 
 
 async def test_more_than_the_maximum_is_refused_whole(world: World) -> None:

@@ -60,6 +60,19 @@ async def test_every_failure_is_the_same_error_after_one_password_check(
     assert world.tokens.issued_to == []
 
 
+async def test_an_email_shared_with_deleted_users_logs_in_as_the_non_deleted_one(world: World) -> None:
+    acme = world.tenant("acme")
+    old_password = "an older password of a former ann"
+    world.user(acme, "ann", deleted_at=world.clock.now(), password_hash=fake_hash(old_password))
+    ann = world.user(acme, "ann")
+    world.user(acme, "ann", deleted_at=world.clock.now(), password_hash=fake_hash(old_password))
+    token = await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD))
+    assert token.access_token == f"token-for:{ann.id}"
+    with pytest.raises(InvalidCredentials):
+        await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password=old_password))
+    assert world.tokens.issued_to == [ann.id]
+
+
 async def test_the_dummy_hash_is_made_once_with_current_parameters(world: World) -> None:
     world.tenant("acme")
     use_case = login(world)

@@ -177,3 +177,15 @@ async def test_a_unit_of_work_serves_one_block_at_a_time(world: World) -> None:
             await uow.__aenter__()
     with pytest.raises(RuntimeError, match="async with"):
         await uow.commit()
+
+
+async def test_an_explicit_rollback_drops_the_events_of_what_it_undid(world: World) -> None:
+    discarded, kept = new_tenant("discarded"), new_tenant("kept")
+    async with world.uow() as uow:
+        await uow.tenants.add(discarded)
+        await uow.rollback()
+        await uow.tenants.add(kept)
+        await uow.commit()
+    assert set(world.db.tenants) == {kept.id}
+    published = [event for event in world.bus.published if isinstance(event, TenantCreated)]
+    assert [event.tenant_id for event in published] == [kept.id]

@@ -138,6 +138,17 @@ async def test_taking_another_users_email_or_username_is_a_conflict(
         await UpdateUser(world.uow, world.clock)(UpdateUserCommand(actor=actor(owner), user_id=owner.id, **patch))
 
 
+async def test_a_deleted_users_email_and_username_may_be_taken(world: World) -> None:
+    tenant = world.tenant()
+    owner = world.user(tenant, "owner", roles=[Role.OWNER])
+    world.user(tenant, "bob", deleted_at=world.clock.now())
+    updated = await UpdateUser(world.uow, world.clock)(
+        UpdateUserCommand(actor=actor(owner), user_id=owner.id, email="bob@example.com", username="bob")
+    )
+    assert (world.stored(updated).email.value, world.stored(updated).username.value) == ("bob@example.com", "bob")
+    assert world.stored(updated).version == 2
+
+
 @pytest.mark.parametrize(
     "patch", [{"roles": [Role.ADMIN]}, {"status": UserStatus.DISABLED}, {"roles": ["member"], "status": "disabled"}]
 )

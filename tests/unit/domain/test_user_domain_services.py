@@ -1,4 +1,5 @@
-"""Domain services: identities unique per tenant, and a tenant never without an active owner."""
+"""Domain services: identities unique among a tenant's non-deleted users, and a tenant never without an active
+owner."""
 
 from __future__ import annotations
 
@@ -57,6 +58,23 @@ async def test_a_taken_email_or_username_is_refused() -> None:
     assert email_error.value.context == {"field": "email"}
     assert username_error.value.context == {"field": "username"}
     await policy.ensure_available(TENANT, email=EmailAddress("new@example.com"), username=Username("new"))
+
+
+async def test_a_deleted_user_may_be_restored_only_while_their_email_and_username_are_free() -> None:
+    gone = UserFactory.build(email=EmailAddress("ann@example.com"), username=Username("ann"), deleted_at=START)
+    await UniqueIdentityPolicy(KnownIdentities({"bob@example.com"}, {"bob"})).ensure_may_restore(gone)
+    with pytest.raises(EmailAlreadyUsed):
+        await UniqueIdentityPolicy(KnownIdentities({"ann@example.com"}, set())).ensure_may_restore(gone)
+    with pytest.raises(UsernameAlreadyUsed):
+        await UniqueIdentityPolicy(KnownIdentities(set(), {"ann"})).ensure_may_restore(gone)
+
+
+async def test_a_user_who_is_not_deleted_needs_no_restore_check() -> None:
+    lookup = KnownIdentities({"ann@example.com"}, {"ann"})
+    await UniqueIdentityPolicy(lookup).ensure_may_restore(
+        UserFactory.build(email=EmailAddress("ann@example.com"), username=Username("ann"))
+    )
+    assert lookup.queries == 0
 
 
 async def test_nothing_to_check_asks_nothing() -> None:

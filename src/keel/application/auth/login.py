@@ -2,7 +2,9 @@
 
 Every failure — unknown tenant (or a suspended one), malformed or unknown email, wrong password, disabled or deleted
 user — is the same ``InvalidCredentials``, and takes about the same time: when there is no user to check against, the
-password is verified against a dummy hash made with the current parameters. The status is checked after the password,
+password is verified against a dummy hash made with the current parameters. Only a non-deleted user is looked up: an
+email held by one non-deleted user and by deleted ones logs in as the non-deleted one, and an email held by deleted
+users only is unknown. The status is checked after the password,
 for the same reason. A hash made with outdated parameters is replaced after a good log-in. The database is read in
 one short transaction; hashing happens outside it.
 """

@@ -24,6 +24,11 @@ class Repository[A: Aggregate]:
         """The aggregates written in this unit of work, in the order first written."""
         return tuple(self._written)
 
+    def forget_written(self) -> None:
+        """Drop the record of writes (their transaction rolled back: their events must never be published)."""
+        self._written.clear()
+        self._written_ids.clear()
+
     def _remember(self, aggregates: Iterable[A]) -> None:
         for aggregate in aggregates:
             if id(aggregate) not in self._written_ids:

@@ -21,6 +21,8 @@ class CreateUserCommand:
 class CreateUser:
     """Validate, hash the password outside the transaction (it is slow), check email and username early, store.
 
+    Only non-deleted users hold an email or username: a deleted user's are free to take.
+
     A concurrent creation with the same email or username still fails cleanly: the database's constraint raises
     ``EmailAlreadyUsed``/``UsernameAlreadyUsed`` from the write or the commit, and it propagates.
     """

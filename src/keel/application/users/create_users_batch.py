@@ -1,7 +1,8 @@
 """CreateUsersBatch: up to ``MAX_BATCH_SIZE`` users in one request; each item is created or reported, independently.
 
 The work is bounded whatever the batch size: duplicates inside the batch are found in memory, duplicates against the
-database with ONE set-based query, and the survivors are stored with ONE bulk insert. Passwords are hashed between the
+database's non-deleted users (a deleted user's email and username are free) with ONE set-based query, and the
+survivors are stored with ONE bulk insert. Passwords are hashed between the
 two, outside any transaction. If a concurrent request takes an email or username in that window, the database's
 constraint fails the insert and the whole batch with ``EmailAlreadyUsed``/``UsernameAlreadyUsed``; nothing is stored
 and the client may retry.

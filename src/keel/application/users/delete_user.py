@@ -1,4 +1,4 @@
-"""DeleteUser: a soft deletion, which keeps the record (its email and username stay reserved) for ``RestoreUser``."""
+"""DeleteUser: a soft deletion, which keeps the record for ``RestoreUser`` and frees its email and username."""
 
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
 """The users repository port. Every method is scoped to a tenant: another tenant's user is simply not found.
 
-Uniqueness of email and username per tenant (deleted users included, so a restore never collides) is the database's
-job: a write that breaks it raises ``EmailAlreadyUsed`` or ``UsernameAlreadyUsed`` — at the write or at commit.
+Uniqueness of email and username per tenant holds among non-deleted users only — partial unique indexes on
+``(tenant_id, email)`` and ``(tenant_id, username)`` ``WHERE deleted_at IS NULL`` — so soft-deleting a user frees their
+email and username, and several users (at most one of them non-deleted) may share one. It is the database's job: a
+write that breaks it (an insert, an update, a restore) raises ``EmailAlreadyUsed`` or ``UsernameAlreadyUsed`` — at the
+write or at commit.
 Every method is one statement (or a bounded few) whatever the number of users involved.
 """
 
@@ -54,7 +57,8 @@ class UserRepository(Repository[User], ABC):
     async def existing_emails_and_usernames(
         self, tenant_id: UUID, emails: Collection[EmailAddress], usernames: Collection[Username]
     ) -> TakenIdentities:
-        """Which of the given emails and usernames a user of the tenant (deleted or not) has, in one query."""
+        """Which of the given emails and usernames a non-deleted user of the tenant has, in one query. Deleted users
+        are ignored: their email and username are free."""
 
     @abstractmethod
     async def count_active_owners(self, tenant_id: UUID) -> int:
@@ -63,8 +67,9 @@ class UserRepository(Repository[User], ABC):
 
     @abstractmethod
     async def get_credentials(self, tenant_id: UUID, email: EmailAddress) -> UserCredentials | None:
-        """The user with this email and their password hash, whatever their status (deleted included): log-in
-        decides. The only read that returns a password hash."""
+        """The non-deleted user with this email (there is at most one) and their password hash, whatever their
+        status: log-in decides. ``None`` when no non-deleted user has it, even if deleted users do — a deleted user
+        cannot log in anyway. The only read that returns a password hash."""
 
     @abstractmethod
     async def replace_password_hash(self, tenant_id: UUID, user_id: UUID, password_hash: PasswordHash) -> None:

@@ -10,7 +10,7 @@ from keel.application.unit_of_work import UnitOfWorkFactory
 from keel.application.users.access import UserAccessPolicy
 from keel.application.users.actor import Actor
 from keel.application.users.preconditions import ensure_version, existing_user
-from keel.domain.users import User
+from keel.domain.users import UniqueIdentityPolicy, User
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,8 +21,13 @@ class RestoreUserCommand:
 
 
 class RestoreUser:
-    """Restoring a user who is not deleted changes nothing and returns them as they are. Deleted users keep their
-    email and username, so a restore never collides with another user."""
+    """Restoring a user who is not deleted changes nothing and returns them as they are.
+
+    A deleted user's email and username are free for others meanwhile, so a restore may collide: ``EmailAlreadyUsed``
+    or ``UsernameAlreadyUsed`` (naming the field) when a non-deleted user now holds either. The check answers early;
+    the database's unique indexes decide, and a user taking the email concurrently fails the save or the commit with
+    the same error.
+    """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, access: UserAccessPolicy | None = None) -> None:
         self._uow = uow
@@ -34,8 +39,11 @@ class RestoreUser:
             user = await existing_user(uow.users, command.actor.tenant_id, command.user_id, include_deleted=True)
             self._access.ensure_may_restore(command.actor, user)
             ensure_version(user, command.expected_version)
+            if not user.is_deleted:
+                return user
+            await UniqueIdentityPolicy(uow.users).ensure_may_restore(user)
             loaded_version = user.version
-            if user.restore(self._clock.now()):
-                await uow.users.save(user, expected_version=loaded_version)
-                await uow.commit()
+            user.restore(self._clock.now())
+            await uow.users.save(user, expected_version=loaded_version)
+            await uow.commit()
         return user

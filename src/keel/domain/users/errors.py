@@ -13,7 +13,7 @@ class UserNotFound(NotFound):
 
 
 class EmailAlreadyUsed(Conflict):
-    """Another user of the tenant has this email (deleted users keep theirs until purged)."""
+    """Another non-deleted user of the tenant has this email (soft-deleting a user frees theirs)."""
 
     code = "email_already_used"
     field = "email"
@@ -23,7 +23,7 @@ class EmailAlreadyUsed(Conflict):
 
 
 class UsernameAlreadyUsed(Conflict):
-    """Another user of the tenant has this username (deleted users keep theirs until purged)."""
+    """Another non-deleted user of the tenant has this username (soft-deleting a user frees theirs)."""
 
     code = "username_already_used"
     field = "username"

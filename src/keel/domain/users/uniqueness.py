@@ -1,8 +1,10 @@
 """Unique email and username within a tenant: the domain service that checks before writing.
 
-The database's unique constraints are what guarantee uniqueness — two requests can pass this check at once, and the
-later write then fails with the same ``EmailAlreadyUsed``/``UsernameAlreadyUsed``. This check exists to answer early
-and to report every problem of a batch in one set-based query.
+Uniqueness holds among non-deleted users only: soft-deleting a user frees their email and username for another user,
+and restoring them later needs both to be free again. The database's partial unique indexes (``(tenant_id, email)``
+and ``(tenant_id, username)`` ``WHERE deleted_at IS NULL``) are what guarantee it — two requests can pass this check
+at once, and the later write then fails with the same ``EmailAlreadyUsed``/``UsernameAlreadyUsed``. This check exists
+to answer early and to report every problem of a batch in one set-based query.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from uuid import UUID
 
 from keel.domain.users.email import EmailAddress
 from keel.domain.users.errors import EmailAlreadyUsed, UsernameAlreadyUsed
+from keel.domain.users.user import User
 from keel.domain.users.username import Username
 
 
 @dataclass(frozen=True, slots=True)
 class TakenIdentities:
-    """Which of the asked-about emails and usernames some user of the tenant (deleted ones included) already has."""
+    """Which of the asked-about emails and usernames a non-deleted user of the tenant already has."""
 
     emails: frozenset[EmailAddress] = frozenset()
     usernames: frozenset[Username] = frozenset()
@@ -31,7 +34,7 @@ class IdentityLookup(Protocol):
     async def existing_emails_and_usernames(
         self, tenant_id: UUID, emails: Collection[EmailAddress], usernames: Collection[Username]
     ) -> TakenIdentities:
-        """The given emails and usernames already used in the tenant, in one set-based query."""
+        """The given emails and usernames held by non-deleted users of the tenant, in one set-based query."""
         ...
 
 
@@ -44,7 +47,7 @@ class UniqueIdentityPolicy:
     ) -> None:
         """Raise ``EmailAlreadyUsed`` or ``UsernameAlreadyUsed`` if the given email or username is taken.
 
-        Pass only new values: a user's own current email is of course "taken".
+        Pass only new values: a non-deleted user's own current email is of course "taken".
         """
         if email is None and username is None:
             return
@@ -55,6 +58,12 @@ class UniqueIdentityPolicy:
             raise EmailAlreadyUsed
         if username in taken.usernames:
             raise UsernameAlreadyUsed
+
+    async def ensure_may_restore(self, user: User) -> None:
+        """Before restoring the deleted ``user``: raise ``EmailAlreadyUsed`` or ``UsernameAlreadyUsed`` if a
+        non-deleted user now holds their email or username. ``user`` itself, being deleted, is never counted."""
+        if user.is_deleted:
+            await self.ensure_available(user.tenant_id, email=user.email, username=user.username)
 
     async def taken(
         self, tenant_id: UUID, emails: Collection[EmailAddress], usernames: Collection[Username]

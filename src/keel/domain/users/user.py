@@ -156,7 +156,8 @@ class User(Aggregate):
         return True
 
     def soft_delete(self, now: datetime) -> bool:
-        """Hide the user and stop them logging in, keeping the record (and its email and username) for ``restore``.
+        """Hide the user and stop them logging in, keeping the record for ``restore``. Their email and username are
+        free again: uniqueness holds among non-deleted users only, so another user may take them meanwhile.
 
         Check ``LastOwnerPolicy`` first for an owner. A no-op when already deleted.
         """
@@ -168,7 +169,10 @@ class User(Aggregate):
         return True
 
     def restore(self, now: datetime) -> bool:
-        """Undo ``soft_delete``; a no-op when the user is not deleted."""
+        """Undo ``soft_delete``; a no-op when the user is not deleted.
+
+        Check ``UniqueIdentityPolicy.ensure_may_restore`` first: a non-deleted user may hold the email or username now.
+        """
         if not self.is_deleted:
             return False
         self.deleted_at = None

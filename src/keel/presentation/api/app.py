@@ -13,7 +13,7 @@ from keel.container import Container, build_container, running
 from keel.presentation.api import v1
 from keel.presentation.api.middleware.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
 from keel.presentation.api.problems import Problem, install_problem_handlers
-from keel.presentation.api.routers import health
+from keel.presentation.api.routers import health, well_known
 from keel.settings import Settings, SettingsError, load_settings
 
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
 
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(well_known.router)
     app.include_router(v1.router)
     _declare_problem_schema(app)
 

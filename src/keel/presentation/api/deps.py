@@ -13,7 +13,20 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from keel.application.auth import Login
 from keel.application.health import CheckHealth
+from keel.application.pagination import CursorCodec
+from keel.application.ports.tokens import AccessTokenVerifier, PublishedKeys
+from keel.application.tenants import CreateTenant
+from keel.application.users import (
+    CreateUser,
+    CreateUsersBatch,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    RestoreUser,
+    UpdateUser,
+)
 from keel.container import Container
 
 
@@ -37,3 +50,16 @@ def from_container[T](
 
 
 CheckHealthDep = Annotated[CheckHealth, Depends(from_container(lambda c: c.check_health))]
+AccessTokenVerifierDep = Annotated[AccessTokenVerifier, Depends(from_container(lambda c: c.access_token_verifier))]
+PublishedKeysDep = Annotated[PublishedKeys, Depends(from_container(lambda c: c.published_keys))]
+CursorCodecDep = Annotated[CursorCodec, Depends(from_container(lambda c: c.cursor_codec))]
+
+CreateTenantDep = Annotated[CreateTenant, Depends(from_container(lambda c: c.create_tenant))]
+LoginDep = Annotated[Login, Depends(from_container(lambda c: c.login))]
+CreateUserDep = Annotated[CreateUser, Depends(from_container(lambda c: c.create_user))]
+CreateUsersBatchDep = Annotated[CreateUsersBatch, Depends(from_container(lambda c: c.create_users_batch))]
+GetUserDep = Annotated[GetUser, Depends(from_container(lambda c: c.get_user))]
+ListUsersDep = Annotated[ListUsers, Depends(from_container(lambda c: c.list_users))]
+UpdateUserDep = Annotated[UpdateUser, Depends(from_container(lambda c: c.update_user))]
+DeleteUserDep = Annotated[DeleteUser, Depends(from_container(lambda c: c.delete_user))]
+RestoreUserDep = Annotated[RestoreUser, Depends(from_container(lambda c: c.restore_user))]

@@ -23,13 +23,17 @@ from keel.application.errors import (
     DependencyUnavailable,
     PermissionDenied,
 )
+from keel.application.pagination import InvalidCursor
 from keel.domain.errors import Conflict, DomainError, InvariantViolated, NotFound, VersionConflict
+from keel.presentation.api.etags import PreconditionFailed
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:keel:problem:"
 
 # Most specific class first is not needed: the lookup walks each error's MRO.
 ERROR_STATUS: Mapping[type[Exception], HTTPStatus] = {
+    InvalidCursor: HTTPStatus.BAD_REQUEST,
+    PreconditionFailed: HTTPStatus.PRECONDITION_FAILED,
     NotFound: HTTPStatus.NOT_FOUND,
     Conflict: HTTPStatus.CONFLICT,
     VersionConflict: HTTPStatus.CONFLICT,
@@ -61,6 +65,7 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = Field(default=None, description="The request path the problem occurred on.")
     code: str = Field(description="Stable machine-readable code, e.g. `not_found`.")
+    field: str | None = Field(default=None, description="The input field the problem is about, when there is one.")
     request_id: str | None = None
     errors: list[ProblemError] | None = Field(default=None, description="Present on validation problems.")
 
@@ -84,6 +89,7 @@ def build_problem(
     detail: str | None,
     errors: Sequence[ProblemError] | None = None,
     title: str | None = None,
+    field: str | None = None,
 ) -> Problem:
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     return Problem(
@@ -94,6 +100,7 @@ def build_problem(
         instance=request.url.path if request is not None else None,
         code=code,
         request_id=request_id,
+        field=field,
         errors=list(errors) if errors is not None else None,
     )
 
@@ -110,12 +117,15 @@ def problem_response(problem: Problem, headers: Mapping[str, str] | None = None)
 async def _known_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError | ApplicationError)
     status = status_for(error)
+    if isinstance(error, VersionConflict) and request.headers.get("if-match") is not None:
+        status = HTTPStatus.PRECONDITION_FAILED  # the caller's If-Match named a version that is no longer current
     headers: dict[str, str] = {}
     if isinstance(error, DependencyUnavailable):
         headers["Retry-After"] = str(error.retry_after_seconds)
     if isinstance(error, AuthenticationRequired):
         headers["WWW-Authenticate"] = "Bearer"
-    problem = build_problem(request, status, code=error.code, detail=error.detail)
+    field = error.context.get("field") if isinstance(error, DomainError) else None
+    problem = build_problem(request, status, code=error.code, detail=error.detail, field=str(field) if field else None)
     return problem_response(problem, headers)
 
 

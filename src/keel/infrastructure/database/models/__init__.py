@@ -3,8 +3,13 @@
 Every ``*Record`` class lives in a module of this package and derives from :class:`Base`. ``atlas.hcl`` runs
 ``atlas-provider-sqlalchemy`` over this folder, and the drift check compares what it prints with ``migrations/``.
 Import a new module here so that ``Base.metadata`` sees its tables.
+
+Records describe rows, not domain objects: the repositories in ``keel.infrastructure.persistence`` map rows to
+entities and back explicitly.
 """
 
 from keel.infrastructure.database.models.base import Base
+from keel.infrastructure.database.models.tenants import TenantRecord, tenants_table
+from keel.infrastructure.database.models.users import UserRecord, users_table
 
-__all__ = ["Base"]
+__all__ = ["Base", "TenantRecord", "UserRecord", "tenants_table", "users_table"]

@@ -1,0 +1,12 @@
+"""PostgreSQL adapters of the application's persistence ports: the repositories and the unit of work.
+
+Records (``keel.infrastructure.database.models``) describe the tables; the ``*_mapper`` modules turn rows into
+domain entities and back, explicitly; repositories run Core statements on the unit of work's session and translate
+database errors (``error_translation``) into the domain's conflicts or ``DependencyUnavailable``.
+"""
+
+from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
+from keel.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork, UserRepositoryFactory
+from keel.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
+
+__all__ = ["SqlAlchemyTenantRepository", "SqlAlchemyUnitOfWork", "SqlAlchemyUserRepository", "UserRepositoryFactory"]

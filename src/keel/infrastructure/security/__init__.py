@@ -1,0 +1,25 @@
+"""Security adapters: argon2id password hashing, ES256 access tokens and their keys, the JWKS, signed page cursors."""
+
+from keel.infrastructure.security.access_tokens import InvalidAccessToken, JwtAccessTokenIssuer, JwtAccessTokenVerifier
+from keel.infrastructure.security.cursor_codec import SignedCursorCodec, derive_cursor_secret
+from keel.infrastructure.security.jwks import PublicKeySet
+from keel.infrastructure.security.key_loading import SigningKeyError, load_signing_keys, parse_private_key
+from keel.infrastructure.security.passwords import Argon2PasswordHasher
+from keel.infrastructure.security.signing_keys import SigningKey, SigningKeys, VerifyingKeySet, jwk_thumbprint
+
+__all__ = [
+    "Argon2PasswordHasher",
+    "InvalidAccessToken",
+    "JwtAccessTokenIssuer",
+    "JwtAccessTokenVerifier",
+    "PublicKeySet",
+    "SignedCursorCodec",
+    "SigningKey",
+    "SigningKeyError",
+    "SigningKeys",
+    "VerifyingKeySet",
+    "derive_cursor_secret",
+    "jwk_thumbprint",
+    "load_signing_keys",
+    "parse_private_key",
+]

@@ -1,0 +1,141 @@
+"""ES256 access tokens (JWT, RFC 7519): issued at log-in, verified on every authenticated request.
+
+A token carries ``iss``, ``aud``, ``sub`` (the user id), ``tid`` (the tenant id), ``roles`` (sorted), ``iat``, ``nbf``,
+``exp``, a random ``jti`` and ``typ = "access"``; its header names the signing key (``kid``, the key's JWK thumbprint).
+
+Verification trusts nothing in the token before the signature is checked: the algorithm is fixed (``ES256`` only, so
+``alg: none`` and HMAC-with-the-public-key forgeries fail), the key is chosen by ``kid`` from the known verifying keys,
+every claim is required, and ``typ`` must be ``access`` so that another kind of token (a future refresh token) is
+never accepted in its place. Every failure is the same ``InvalidAccessToken`` to the client; the reason is kept in
+its log context only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, Final
+from uuid import UUID
+
+import jwt
+
+from keel.application.errors import AuthenticationRequired
+from keel.application.ports import Clock, IssuedToken
+from keel.application.users import Actor
+from keel.domain.users import InvalidRoles, User, role_set
+from keel.infrastructure.security.signing_keys import ALGORITHM, SigningKey, VerifyingKeySet
+
+TOKEN_TYPE: Final = "access"  # noqa: S105 - the `typ` claim's value, not a secret
+REQUIRED_CLAIMS: Final = ("iss", "aud", "sub", "tid", "roles", "iat", "nbf", "exp", "jti", "typ")
+_ALGORITHMS: Final = [ALGORITHM]
+_REASONS: Final[tuple[tuple[type[jwt.PyJWTError], str], ...]] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidAudienceError, "wrong_audience"),
+    (jwt.InvalidIssuerError, "wrong_issuer"),
+    (jwt.InvalidAlgorithmError, "algorithm_not_allowed"),
+    (jwt.InvalidSignatureError, "bad_signature"),
+)
+
+
+class InvalidAccessToken(AuthenticationRequired):
+    """The access token was refused. ``detail`` is the same whatever the reason; ``log_context`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("The access token is missing, invalid or expired.")
+        self.reason = reason
+
+    @property
+    def log_context(self) -> Mapping[str, object]:
+        return {"reason": self.reason}
+
+
+class JwtAccessTokenIssuer:
+    """Implements ``TokenIssuer``: signs with the current signing key."""
+
+    def __init__(self, key: SigningKey, *, issuer: str, audience: str, ttl_seconds: int, clock: Clock) -> None:
+        self._key = key
+        self._issuer = issuer
+        self._audience = audience
+        self._ttl_seconds = ttl_seconds
+        self._clock = clock
+
+    async def issue(self, user: User) -> IssuedToken:
+        # ECDSA signing takes tens of microseconds: no need to leave the event loop.
+        now = int(self._clock.now().timestamp())
+        claims: dict[str, Any] = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": str(user.id),
+            "tid": str(user.tenant_id),
+            "roles": sorted(role.value for role in user.roles),
+            "iat": now,
+            "nbf": now,
+            "exp": now + self._ttl_seconds,
+            "jti": uuid.uuid4().hex,
+            "typ": TOKEN_TYPE,
+        }
+        token = jwt.encode(claims, self._key.private_key, algorithm=ALGORITHM, headers={"kid": self._key.kid})
+        return IssuedToken(access_token=token, expires_in=self._ttl_seconds)
+
+
+class JwtAccessTokenVerifier:
+    """Implements ``AccessTokenVerifier``: checks signature, claims and type; raises ``InvalidAccessToken``."""
+
+    def __init__(self, keys: VerifyingKeySet, *, issuer: str, audience: str, leeway_seconds: int) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway_seconds = leeway_seconds
+
+    def verify(self, token: str) -> Actor:
+        claims = self._verified_claims(token)
+        if claims["typ"] != TOKEN_TYPE:
+            raise InvalidAccessToken("wrong_token_type")
+        return _actor(claims)
+
+    def _verified_claims(self, token: str) -> dict[str, Any]:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            raise InvalidAccessToken("malformed") from None
+        key = self._keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise InvalidAccessToken("unknown_kid")
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=_ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway_seconds,
+                options={"require": list(REQUIRED_CLAIMS)},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidAccessToken(_reason(error)) from None
+
+
+def _reason(error: jwt.PyJWTError) -> str:
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"missing_claim:{error.claim}"
+    return next((reason for kind, reason in _REASONS if isinstance(error, kind)), "malformed")
+
+
+def _actor(claims: Mapping[str, Any]) -> Actor:
+    roles = claims["roles"]
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise InvalidAccessToken("malformed_claims")
+    try:
+        return Actor(user_id=_uuid(claims["sub"]), tenant_id=_uuid(claims["tid"]), roles=role_set(roles))
+    except InvalidRoles:
+        raise InvalidAccessToken("malformed_claims") from None
+
+
+def _uuid(value: object) -> UUID:
+    if not isinstance(value, str):
+        raise InvalidAccessToken("malformed_claims")
+    try:
+        return UUID(value)
+    except ValueError:
+        raise InvalidAccessToken("malformed_claims") from None

@@ -1,0 +1,49 @@
+"""Who is calling: the actor established from a verified bearer access token.
+
+The tenant always comes from the verified token — never from a header, a path or a body. Routes that need a caller
+declare ``CurrentActor``; ``require_role`` narrows a route to some roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from keel.application.errors import AuthenticationRequired, PermissionDenied
+from keel.application.users import Actor
+from keel.domain.users import Role
+from keel.presentation.api.deps import AccessTokenVerifierDep
+
+BEARER_PREFIX = "bearer "
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if header is None or not header.lower().startswith(BEARER_PREFIX) or not header[len(BEARER_PREFIX) :].strip():
+        raise AuthenticationRequired("A bearer access token is required.")
+    return header[len(BEARER_PREFIX) :].strip()
+
+
+async def current_actor(request: Request, verifier: AccessTokenVerifierDep) -> Actor:
+    return verifier.verify(bearer_token(request))
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def require_role(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:
+    """A dependency that lets only actors holding one of ``roles`` through (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    async def check(actor: CurrentActor) -> Actor:
+        if not actor.roles & allowed:
+            names = ", ".join(sorted(role.value for role in allowed))
+            raise PermissionDenied(f"This needs one of the roles: {names}.")
+        return actor
+
+    return check
+
+
+UserManager = Annotated[Actor, Depends(require_role(Role.OWNER, Role.ADMIN))]

@@ -1,0 +1,172 @@
+"""The JSON shapes of API v1 — the public contract. Domain objects are translated here, explicitly.
+
+A user's representation never carries a password or a hash: the domain ``User`` has none, and these models only read
+the listed fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from keel.domain.tenants import Tenant
+from keel.domain.users import User
+
+RoleName = Literal["owner", "admin", "member"]
+StatusName = Literal["active", "disabled"]
+
+
+def _member_only() -> list[RoleName]:
+    return ["member"]
+
+
+class _Strict(BaseModel):
+    """Request bodies refuse unknown members: a field the API does not take is an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PreferencesView(BaseModel):
+    locale: str
+    timezone: str
+
+
+class UserView(BaseModel):
+    id: UUID
+    tenant_id: UUID
+    email: str
+    username: str
+    full_name: str
+    roles: list[RoleName]
+    status: StatusName
+    email_verified: bool
+    preferences: PreferencesView
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    version: int
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(
+            id=user.id,
+            tenant_id=user.tenant_id,
+            email=user.email.value,
+            username=user.username.value,
+            full_name=user.full_name,
+            roles=sorted(role.value for role in user.roles),
+            status=user.status.value,
+            email_verified=user.email_verified_at is not None,
+            preferences=PreferencesView(locale=user.preferences.locale, timezone=user.preferences.timezone),
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+            deleted_at=user.deleted_at,
+            version=user.version,
+        )
+
+
+class TenantView(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> TenantView:
+        return cls(
+            id=tenant.id,
+            slug=tenant.slug.value,
+            name=tenant.name,
+            status=tenant.status.value,
+            created_at=tenant.created_at,
+        )
+
+
+class NewOwnerBody(_Strict):
+    email: str = Field(max_length=320)
+    username: str = Field(max_length=64)
+    full_name: str = Field(default="", max_length=200)
+    password: SecretStr = Field(max_length=1024)
+
+
+class NewTenantBody(_Strict):
+    slug: str = Field(max_length=63)
+    name: str = Field(max_length=200)
+    owner: NewOwnerBody
+
+
+class CreatedTenantView(BaseModel):
+    tenant: TenantView
+    owner: UserView
+
+
+class PreferencesBody(_Strict):
+    locale: str | None = Field(default=None, max_length=35)
+    timezone: str | None = Field(default=None, max_length=64)
+
+
+class NewUserBody(_Strict):
+    email: str = Field(max_length=320)
+    username: str = Field(max_length=64)
+    full_name: str = Field(default="", max_length=200)
+    password: SecretStr = Field(max_length=1024)
+    roles: list[RoleName] = Field(default_factory=_member_only, min_length=1, max_length=3)
+    preferences: PreferencesBody | None = None
+
+
+class OwnPatchBody(_Strict):
+    """JSON merge patch of one's own profile (``PATCH /users/me``): only these members."""
+
+    full_name: str | None = Field(default=None, max_length=200)
+    preferences: PreferencesBody | None = None
+
+
+class UserPatchBody(OwnPatchBody):
+    """JSON merge patch of a user by an owner or admin. ``null`` resets the full name and preferences."""
+
+    email: str = Field(default="", max_length=320)
+    username: str = Field(default="", max_length=64)
+    roles: list[RoleName] = Field(default_factory=list, min_length=1, max_length=3)
+    status: StatusName = "active"
+
+
+class UserPageView(BaseModel):
+    items: list[UserView]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class BatchBody(_Strict):
+    users: Annotated[list[NewUserBody], Field(min_length=1)]
+
+
+class BatchCreatedView(BaseModel):
+    index: int
+    user: UserView
+
+
+class BatchErrorView(BaseModel):
+    index: int
+    code: str
+    detail: str
+    field: str | None = None
+
+
+class BatchResultView(BaseModel):
+    created: list[BatchCreatedView]
+    errors: list[BatchErrorView]
+
+
+class LoginBody(_Strict):
+    tenant: str = Field(max_length=63, description="The tenant's slug.")
+    email: str = Field(max_length=320)
+    password: SecretStr = Field(max_length=1024)
+
+
+class AccessTokenView(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
+    expires_in: int = Field(description="Seconds until the access token expires.")

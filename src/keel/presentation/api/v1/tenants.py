@@ -1,0 +1,33 @@
+"""``POST /api/v1/tenants``: sign-up — a new tenant and its first owner (public)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from keel.application.tenants import CreateTenantCommand
+from keel.presentation.api.deps import CreateTenantDep
+from keel.presentation.api.problems import problem_responses
+from keel.presentation.api.v1.schemas import CreatedTenantView, NewTenantBody, TenantView, UserView
+
+router = APIRouter(prefix="/tenants", tags=["tenants"])
+
+
+@router.post(
+    "",
+    summary="Create a tenant and its owner",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CreatedTenantView,
+    responses=problem_responses(409, 422),
+)
+async def create_tenant(body: NewTenantBody, create: CreateTenantDep) -> CreatedTenantView:
+    created = await create(
+        CreateTenantCommand(
+            slug=body.slug,
+            name=body.name,
+            owner_email=body.owner.email,
+            owner_username=body.owner.username,
+            owner_password=body.owner.password.get_secret_value(),
+            owner_full_name=body.owner.full_name,
+        )
+    )
+    return CreatedTenantView(tenant=TenantView.of(created.tenant), owner=UserView.of(created.owner))
