@@ -142,3 +142,23 @@ def test_the_cli_exits_2_with_one_message_and_no_traceback(tmp_path: Path, comma
     assert "KEEL_CACHE__MODE: Input should be 'redis' or 'off'" in result.stderr
     assert "KEEL_ENVIRONMENT: Input should be 'development', 'test' or 'production'" in result.stderr
     assert result.stdout == ""
+
+
+def test_serve_refuses_a_signing_key_that_is_not_ec_p256(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "KEEL_ENVIRONMENT": "production",
+        "KEEL_SECURITY__JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "keel", "serve"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("keel: invalid settings:\n  KEEL_SECURITY__JWT_PRIVATE_KEY: ")

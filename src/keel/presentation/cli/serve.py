@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import Annotated
 
 import typer
 
-from keel.presentation.cli.context import cli_settings
+from keel.presentation.cli.context import EXIT_INVALID_SETTINGS, cli_settings
+from keel.settings import SettingsError
 
 
 def serve(
@@ -21,6 +23,12 @@ def serve(
 
     settings = cli_settings()
     app = create_app(settings)
+    try:
+        # Load (or, in development, create) the signing key now: a bad key stops the start, not the first login.
+        app.state.container.signing_keys()
+    except SettingsError as error:
+        print(f"keel: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_INVALID_SETTINGS) from None
     uvicorn.run(
         app,
         host=host or settings.api.host,
