@@ -33,8 +33,13 @@ from keel.application.users import (
 )
 from keel.domain.ids import Uuid7Generator
 from keel.infrastructure.cache.backends import NullCache, RedisCache
+from keel.infrastructure.cache.breaker import CircuitBreaker
 from keel.infrastructure.cache.client import redis_resource
 from keel.infrastructure.cache.health import RedisHealthCheck
+from keel.infrastructure.cache.training import CacheDictionaryTrainer
+from keel.infrastructure.cache.user_codec import shipped_user_cache_codec
+from keel.infrastructure.cache.user_repository import cached_user_repositories
+from keel.infrastructure.cache.user_store import UserCacheStore
 from keel.infrastructure.database.engine import engine_resource, session_factory
 from keel.infrastructure.database.health import PostgresHealthCheck
 from keel.infrastructure.logging import configure_logging
@@ -142,11 +147,31 @@ class Container(containers.DeclarativeContainer):
     # --- Units of work: the users repository is a runtime choice (cached in Redis, or plain SQL) ---------------------
     handler_failures = providers.Singleton(HandlerFailureCounts)
     event_bus = providers.Singleton(InProcessEventBus, failures=handler_failures)
+    user_cache_breaker = providers.Singleton(
+        CircuitBreaker,
+        failure_threshold=settings.provided.cache.breaker_failure_threshold,
+        open_seconds=settings.provided.cache.breaker_open_seconds,
+    )
+    user_cache_store = providers.Singleton(
+        UserCacheStore,
+        client=redis,
+        codec=providers.Singleton(shipped_user_cache_codec),
+        key_prefix=settings.provided.cache.key_prefix,
+        ttl_seconds=settings.provided.cache.default_ttl_seconds,
+        breaker=user_cache_breaker,
+        lease_seconds=settings.provided.cache.lease_seconds,
+        lease_wait_seconds=settings.provided.cache.lease_wait_seconds,
+    )
     user_repository_factory = providers.Selector(
         settings.provided.cache.mode,
-        redis=providers.Object(SqlAlchemyUserRepository.for_session),
+        redis=providers.Singleton(
+            cached_user_repositories,
+            store=user_cache_store,
+            inner=providers.Object(SqlAlchemyUserRepository.for_session),
+        ),
         off=providers.Object(SqlAlchemyUserRepository.for_session),
     )
+    cache_dictionary_trainer = providers.Factory(CacheDictionaryTrainer)
     uow_factory = providers.Singleton(
         unit_of_work_factory,
         session_factory=session_factory,

@@ -68,6 +68,18 @@ class CacheSettings(_Section):
     default_ttl_seconds: int = Field(default=300, ge=1, description="Time to live of cached entries.")
     socket_timeout_seconds: float = Field(default=0.5, gt=0, description="Per-command Redis timeout.")
     key_prefix: str = Field(default="keel", min_length=1, description="Namespace of every cache key.")
+    breaker_failure_threshold: int = Field(
+        default=5, ge=1, description="Consecutive Redis failures that open the circuit breaker (Redis skipped)."
+    )
+    breaker_open_seconds: float = Field(
+        default=5.0, gt=0, description="How long the open breaker skips Redis before one trial call."
+    )
+    lease_seconds: float = Field(
+        default=2.0, gt=0, description="Life of the lease a reader takes on a miss before filling the cache."
+    )
+    lease_wait_seconds: float = Field(
+        default=0.1, ge=0, description="How long a reader waits for another reader's fill before asking PostgreSQL."
+    )
     required_for_readiness: bool = Field(
         default=False,
         description="Whether a dead Redis makes /health/ready fail (503). Off by default: reads fall through to "

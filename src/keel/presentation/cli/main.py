@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from keel.presentation.cli import db, dev, serve, settings
+from keel.presentation.cli import cache, db, dev, serve, settings
 
 app = typer.Typer(
     name="keel",
@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app)
+app.add_typer(cache.app)
 app.add_typer(settings.app)
 app.command("dev")(dev.dev)
 app.command("serve")(serve.serve)
