@@ -1,11 +1,14 @@
-"""``python -m benchmarks`` (``make bench``): keel's HTTP overhead against a raw ASGI floor, on real services.
+"""``python -m benchmarks`` (``make bench``): keel against a raw ASGI floor, route by route, on real services.
 
-Starts ``python -m keel serve`` (one process) and the floor app (``benchmarks.floor_app``) on free ports against a
-scratch database on the configured PostgreSQL and the configured Redis, pins the servers to one core and the load
-generator to another, and prints req/s, p50, p99, the keel/floor ratio and each server's memory after its runs.
+Starts ``python -m keel serve`` (one process per cache mode needed) and the floor app (``benchmarks.floor_app``) on
+free ports against a scratch database on the configured PostgreSQL and a Redis database of its own, pins the servers
+to one core and the load generator (and this process) to another, and prints req/s, p50, p99, the keel/floor ratio and
+each server's memory; for the users scenarios also the cache hit ratio, the size of cached users, the batch-create
+speed-up and the statements per batch, each against its target.
 
 Environment: ``KEEL_BENCH_DATABASE_URL`` (a database on the server to use; default the local ``postgres`` one) and
-``KEEL_BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/0``). Figures are printed, never asserted.
+``KEEL_BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/15``; that database is emptied at the start and the end).
+Figures are printed, never asserted: the exit status is 0 even when a target is missed.
 """
 
 from __future__ import annotations
@@ -20,21 +23,25 @@ from importlib import metadata
 from pathlib import Path
 from types import FrameType
 
+import httpx
+from redis.exceptions import RedisError
 from rich.console import Console
 from rich.markup import escape
 
-from benchmarks.http_overhead import SCENARIOS, check_answers, measure, summarize
+from benchmarks.cache_figures import RedisProbe
+from benchmarks.http_overhead import FLOOR, SCENARIOS, Scenario, summarize
 from benchmarks.load import LoadGenerator
-from benchmarks.report import FLOOR, render, write_json
-from benchmarks.scratch_db import ScratchDatabase, scratch_database
-from benchmarks.servers import ServerProcess, free_port, pinned
+from benchmarks.report import render, render_targets, write_json
+from benchmarks.run import Options, run
+from benchmarks.scratch_db import scratch_database
+from benchmarks.stack import ARGON2_TEXT, FLOOR_CACHE_CODEC, Stack
+from benchmarks.targets import evaluate
+from benchmarks.workload import STREAM_LENGTH, USERS, ZIPF_EXPONENT
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 BUSY_LOAD = 0.5  # 1-minute load average above which the machine is not idle enough for stable figures
-KEEL_SERVE = ("-m", "keel", "serve")
-VERSIONS_OF = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "sqlalchemy", "asyncpg", "redis")
+VERSIONS_OF = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "sqlalchemy", "asyncpg", "redis", "pyjwt")
 
 
 def _parse_args() -> argparse.Namespace:
@@ -44,7 +51,9 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=1, help="repeat everything; the table shows the median round")
     parser.add_argument("--connections", type=int, default=64, help="concurrent keep-alive connections")
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto", help="load generator")
-    parser.add_argument("--scenario", action="append", choices=[s.name for s in SCENARIOS], help="repeatable")
+    parser.add_argument(
+        "--scenario", action="append", choices=[s.name for s in SCENARIOS], help="repeatable; default all"
+    )
     parser.add_argument("--log-level", default="WARNING", help="KEEL_OBSERVABILITY__LOG_LEVEL of the keel server")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -85,42 +94,6 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _servers(
-    database: ScratchDatabase, redis_url: str, scratch: Path, cpu: int | None, log_level: str
-) -> tuple[ServerProcess, ServerProcess]:
-    """keel and the floor on free ports, against the same database and Redis, pinned to the same core."""
-    # The servers inherit no KEEL_* variable from this shell, and keel runs outside the repository so that no .env
-    # applies: what is measured is the defaults plus the variables below.
-    base_env = {key: value for key, value in os.environ.items() if not key.startswith("KEEL_")}
-    keel_port, floor_port = free_port(), free_port()
-    keel = ServerProcess(
-        name="keel",
-        command=pinned([sys.executable, *KEEL_SERVE, "--port", str(keel_port)], cpu),
-        port=keel_port,
-        log_path=scratch / "keel.log",
-        env={
-            **base_env,
-            "KEEL_DATABASE__URL": database.sqlalchemy_url,
-            "KEEL_CACHE__URL": redis_url,
-            "KEEL_API__HOST": "127.0.0.1",
-            "KEEL_API__PORT": str(keel_port),
-            "KEEL_OBSERVABILITY__LOG_LEVEL": log_level,
-        },
-        cwd=scratch,
-    )
-    floor_command = [sys.executable, "-m", "benchmarks.floor_app", "--port", str(floor_port)]
-    floor_command += ["--database-url", database.asyncpg_dsn, "--redis-url", redis_url]
-    floor = ServerProcess(
-        name=FLOOR,
-        command=pinned(floor_command, cpu),
-        port=floor_port,
-        log_path=scratch / "floor.log",
-        env=base_env,
-        cwd=REPO_ROOT,
-    )
-    return keel, floor
-
-
 def _print_context(console: Console, context: dict[str, object], load: float) -> None:
     console.print(
         f"[bold]load:[/bold] {context['tool']}, {context['connections']} connections, "
@@ -134,15 +107,46 @@ def _print_context(console: Console, context: dict[str, object], load: float) ->
         )
 
 
+def _pin_to(cpu: int | None) -> None:
+    """This process (seeding, timed creates, in-process counts) stays off the servers' core too."""
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
+
+
+def _caption(tool: str, rounds: int, idle: dict[str, int | None], scenarios: list[Scenario]) -> str:
+    idle_text = ", ".join(f"{name} {(rss or 0) / 2**20:.0f} MiB" for name, rss in idle.items())
+    rounds_text = f"median of {rounds} rounds" if rounds > 1 else "one round"
+    caption = (
+        f"Measured with {tool}, {rounds_text}. RSS before load: {idle_text}. keel/floor: keel's req/s over the "
+        "floor's on the same route in the same round (median over rounds); 1.00 would mean keel's layers cost nothing."
+    )
+    if any(s.users and s.load for s in scenarios):
+        caption += (
+            f" Users routes: {USERS:,} users seeded through the API, one bearer token (ES256, verified by both "
+            "servers); PG conns opened: new PostgreSQL connections during the measured run."
+        )
+    if any(s.zipf for s in scenarios):
+        caption += f" GET by id in a Zipf(s={ZIPF_EXPONENT}) order, each server continuing its own stream."
+    if any(s.counts_cache for s in scenarios):
+        caption += (
+            f" Cache on: keel with KEEL_CACHE__MODE=redis, the floor with Redis + {FLOOR_CACHE_CODEC}, both emptied "
+            "before the first warm-up; cache hits: 1 - Redis misses / requests during the measured run, warm: "
+            "leaving out the requests that were the first for their id."
+        )
+    return caption
+
+
 def main() -> int:
     args = _parse_args()
     # The servers run in their own sessions, so a terminal hang-up or a kill reaches only this process: turn both into
     # KeyboardInterrupt, and the finally blocks stop the servers and drop the scratch database.
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
-    console = Console(width=None if sys.stdout.isatty() else 120)  # a log or a pipe gets the whole table
+    console = Console(width=None if sys.stdout.isatty() else 160)  # a log or a pipe gets the whole table
     scenarios = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
+    with_users = any(s.users for s in scenarios)
     server_cpu, load_cpu = _cpus()
+    _pin_to(load_cpu)
     generator = LoadGenerator.choose(args.tool, args.connections, load_cpu)
     database_url = os.environ.get("KEEL_BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("KEEL_BENCH_REDIS_URL", DEFAULT_REDIS_URL)
@@ -153,61 +157,57 @@ def main() -> int:
         "duration_s": args.duration,
         "warmup_s": args.warmup,
         "rounds": args.rounds,
-        "pinning": f"servers on core {server_cpu}, load on core {load_cpu}"
+        "scenarios": [s.name for s in scenarios],
+        "pinning": f"servers on core {server_cpu}, load generator and harness on core {load_cpu}"
         if server_cpu is not None
         else "not pinned (fewer than two cores)",
         "cpu": _cpu_model(),
         "python": platform.python_version(),
         "versions": _versions(),
         "load_average_1m": round(load, 2),
+        "keel_password_hashing": ARGON2_TEXT if with_users else None,
+        "zipf": {"users": USERS, "exponent": ZIPF_EXPONENT, "stream_length": STREAM_LENGTH} if with_users else None,
     }
     _print_context(console, context, load)
 
+    options = Options(scenarios, warmup_s=args.warmup, duration_s=args.duration, rounds=args.rounds)
+    probe = RedisProbe(redis_url)
     try:
         with (
             scratch_database(database_url) as database,
             tempfile.TemporaryDirectory(prefix="keel-bench-") as scratch,
         ):
             console.print(f"[bold]database:[/bold] scratch database {database.name} (dropped at the end)")
-            servers = _servers(database, redis_url, Path(scratch), server_cpu, args.log_level)
-            try:
-                for server in servers:
-                    server.start()
-                for server in servers:
-                    server.wait_until_serving("/health/live")
-                check_answers(servers, scenarios)
-                idle = {server.name: server.rss_bytes() for server in servers}
-                measurements = measure(
-                    servers,
-                    scenarios,
-                    generator,
-                    warmup_s=args.warmup,
-                    duration_s=args.duration,
-                    rounds=args.rounds,
-                    progress=lambda line: console.print(f"  {line}", style="dim"),
-                )
-                for server in servers:
-                    if any(m.result.errors for m in measurements if m.server == server.name):
-                        console.print(f"[red]{server.name} had errors; the end of its log:[/red]")
-                        console.print(escape(server.log_tail()), style="dim")
-            finally:
-                for server in servers:
-                    server.stop()
-    except (RuntimeError, OSError) as error:
+            stack = Stack(database, redis_url, Path(scratch), server_cpu, args.log_level)
+            outcome = run(stack, options, generator, probe, console)
+    except (RuntimeError, OSError, RedisError, httpx.HTTPError) as error:
         console.print(f"[red]benchmark aborted:[/red] {escape(str(error))}")
         return 1
+    finally:
+        probe.close()
 
-    idle_text = ", ".join(f"{name} {(rss or 0) / 2**20:.0f} MiB" for name, rss in idle.items())
-    rounds = f"median of {args.rounds} rounds" if args.rounds > 1 else "one round"
-    render(
-        console,
-        summarize(measurements, baseline=FLOOR),
-        caption=f"Measured with {generator.tool}, {rounds}. RSS before load: {idle_text}. "
-        "keel/floor: keel's req/s over the floor's on the same route in the same round (median over rounds); "
-        "1.00 would mean keel's layers cost nothing.",
+    summaries = summarize(outcome.measurements, baseline=FLOOR)
+    if summaries:
+        render(console, summaries, caption=_caption(generator.tool, args.rounds, outcome.idle_rss, scenarios))
+    targets = evaluate(
+        summaries,
+        keel_compression=outcome.keel_compression,
+        floor_compression=outcome.floor_compression,
+        codec_compression=outcome.codec_compression,
+        writes=outcome.writes,
     )
+    if with_users:
+        render_targets(
+            console,
+            targets,
+            caption=f"keel ran with {ARGON2_TEXT}. ✓ met, ✗ missed, — no target or not measured. "
+            "Figures only: the exit status is 0 whatever they are.",
+        )
     if args.json:
-        write_json(args.json, measurements, {**context, "idle_rss_bytes": idle})
+        context["idle_rss_bytes"] = outcome.idle_rss
+        write_json(
+            args.json, outcome.measurements, context, targets=targets if with_users else (), writes=outcome.writes
+        )
         console.print(f"figures written to {args.json}")
     return 0
 

@@ -1,7 +1,9 @@
 """Load generators: ``wrk`` when installed, otherwise a small asyncio client (keep-alive HTTP/1.1 over raw sockets).
 
-Both report the same :class:`LoadResult`. The asyncio client is a fallback: on one core it saturates well below what
-``wrk`` can send, so its figures are lower bounds and the table says which tool measured them.
+Both report the same :class:`LoadResult` and send the same :class:`Requests`: one path, or a list of paths read from a
+file and sent in order from an offset (wrapping around), with optional headers. The asyncio client is a fallback: on
+one core it saturates well below what ``wrk`` can send, so its figures are lower bounds and the table says which tool
+measured them.
 
 Run the fallback alone: ``python -m benchmarks.load --url http://127.0.0.1:8000/health/live --duration 5``
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import math
 import shutil
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,7 +28,7 @@ from urllib.parse import urlsplit
 RESULT_MARKER = "KEEL_BENCH_RESULT "
 
 # wrk calls done() once at the end of the run; latencies are in microseconds.
-WRK_SCRIPT = """
+WRK_REPORT = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -34,6 +38,34 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout, e.status))
 end
 """
+
+# Only for a list of paths: defining request() makes every request go through Lua (and turns off wrk's pipelining),
+# so single-path runs keep wrk's static request. Arguments after `--`: the paths file, then the 0-based offset.
+WRK_PATHS = """
+local paths = {}
+local position = 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  position = tonumber(args[2]) % #paths
+end
+request = function()
+  position = position % #paths + 1
+  return wrk.format(nil, paths[position])
+end
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Requests:
+    """What to send: ``path``, or the lines of ``paths_file`` in order from line ``offset`` (0-based, wrapping)."""
+
+    path: str = "/"
+    paths_file: Path | None = None
+    offset: int = 0
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def from_offset(self, offset: int) -> Requests:
+        return Requests(self.path, self.paths_file, offset, self.headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +89,7 @@ class LoadResult:
 
 @dataclass(frozen=True, slots=True)
 class LoadGenerator:
-    """How to drive a URL for a while. ``cpu`` pins the generator to one core (``taskset``) when given."""
+    """How to drive a server for a while. ``cpu`` pins the generator to one core (``taskset``) when given."""
 
     tool: str  # "wrk" or "python"
     connections: int
@@ -71,38 +103,26 @@ class LoadGenerator:
             raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk); use --tool python")
         return cls(tool=requested, connections=connections, cpu=cpu)
 
-    def run(self, url: str, duration_s: float) -> LoadResult:
+    def run(self, base_url: str, requests: Requests, duration_s: float) -> LoadResult:
         seconds = max(1, math.ceil(duration_s))
+        url = base_url + requests.path
+        headers = [f"{name}: {value}" for name, value in requests.headers]
         if self.tool == "wrk":
             with tempfile.TemporaryDirectory(prefix="keel-bench-wrk-") as folder:
-                script = Path(folder) / "report.lua"
-                script.write_text(WRK_SCRIPT)
-                command = [
-                    "wrk",
-                    "--threads",
-                    "1",
-                    "--connections",
-                    str(self.connections),
-                    "--duration",
-                    f"{seconds}s",
-                    "--timeout",
-                    "5s",
-                    "--script",
-                    str(script),
-                    url,
-                ]
+                script = Path(folder) / "requests.lua"
+                script.write_text(WRK_REPORT + (WRK_PATHS if requests.paths_file else ""))
+                command = ["wrk", "--threads", "1", "--connections", str(self.connections)]
+                command += ["--duration", f"{seconds}s", "--timeout", "5s", "--script", str(script)]
+                command += [argument for header in headers for argument in ("--header", header)]
+                command.append(url)
+                if requests.paths_file:
+                    command += ["--", str(requests.paths_file), str(requests.offset)]
                 return self._execute(command, seconds)
-        command = [
-            sys.executable,
-            "-m",
-            "benchmarks.load",
-            "--url",
-            url,
-            "--connections",
-            str(self.connections),
-            "--duration",
-            str(seconds),
-        ]
+        command = [sys.executable, "-m", "benchmarks.load", "--url", url]
+        command += ["--connections", str(self.connections), "--duration", str(seconds)]
+        command += [argument for header in headers for argument in ("--header", header)]
+        if requests.paths_file:
+            command += ["--paths-file", str(requests.paths_file), "--offset", str(requests.offset)]
         return self._execute(command, seconds)
 
     def _execute(self, command: list[str], seconds: int) -> LoadResult:
@@ -129,7 +149,7 @@ class _Tally:
     bad_status: int = 0
 
 
-async def _connection_loop(host: str, port: int, request: bytes, deadline: float, tally: _Tally) -> None:
+async def _connection_loop(host: str, port: int, requests: Iterator[bytes], deadline: float, tally: _Tally) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
     while time.perf_counter() < deadline:
@@ -137,7 +157,7 @@ async def _connection_loop(host: str, port: int, request: bytes, deadline: float
             if writer is None or reader is None:
                 reader, writer = await asyncio.open_connection(host, port)
             started = time.perf_counter()
-            writer.write(request)
+            writer.write(next(requests))
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
             length = 0
             for line in head.split(b"\r\n")[1:]:
@@ -165,15 +185,27 @@ def _percentile(ordered: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-async def _drive(url: str, connections: int, duration_s: float) -> dict[str, object]:
+def _request_stream(host: str, port: int, paths: list[str], offset: int, headers: list[str]) -> Iterator[bytes]:
+    """The raw requests, one per path, cycling from ``offset``; shared by every connection, like wrk's one thread."""
+    extra = "".join(f"{header}\r\n" for header in headers)
+    encoded = [f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n{extra}\r\n".encode() for path in paths]
+    start = offset % len(encoded)
+    return itertools.cycle(encoded[start:] + encoded[:start])
+
+
+async def _drive(
+    url: str, *, connections: int, duration_s: float, paths: list[str] | None, offset: int, headers: list[str]
+) -> dict[str, object]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     path = parts.path or "/"
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n\r\n".encode()
+    if parts.query:
+        path += f"?{parts.query}"
+    requests = _request_stream(host, port, paths or [path], offset, headers)
     tally = _Tally(latencies=[])
     started = time.perf_counter()
     deadline = started + duration_s
-    await asyncio.gather(*(_connection_loop(host, port, request, deadline, tally) for _ in range(connections)))
+    await asyncio.gather(*(_connection_loop(host, port, requests, deadline, tally) for _ in range(connections)))
     elapsed = time.perf_counter() - started
     ordered = sorted(tally.latencies)
     return {
@@ -191,14 +223,26 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--header", action="append", default=[], help="'Name: value'; repeatable")
+    parser.add_argument("--paths-file", type=Path, help="send these paths (one a line) in order instead of the URL's")
+    parser.add_argument("--offset", type=int, default=0, help="0-based line of --paths-file to start from")
     args = parser.parse_args()
+    paths = args.paths_file.read_text().split() if args.paths_file else None
     try:
         import uvloop
     except ImportError:
         runner = asyncio.run
     else:
         runner = uvloop.run
-    result = runner(_drive(args.url, args.connections, args.duration))
+    drive = _drive(
+        args.url,
+        connections=args.connections,
+        duration_s=args.duration,
+        paths=paths,
+        offset=args.offset,
+        headers=args.header,
+    )
+    result = runner(drive)
     print(RESULT_MARKER + json.dumps(result), flush=True)
 
 

@@ -27,6 +27,23 @@ class ScratchDatabase:
         """For the floor app: a plain libpq-style DSN."""
         return self.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
+    def sessions(self) -> int:
+        """Connections ever opened to this database (``pg_stat_database.sessions``), this probe's own excluded.
+
+        The figure lags by up to a second or so (backends report their statistics in batches) and counts each probe in
+        the next reading: subtract one per probe between two readings.
+        """
+
+        async def read() -> int:
+            connection = await asyncpg.connect(self.asyncpg_dsn, timeout=10)
+            try:
+                query = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+                return int(await connection.fetchval(query))
+            finally:
+                await connection.close()
+
+        return asyncio.run(read())
+
 
 def _admin_dsn(server_url: str) -> str:
     return make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -81,10 +82,10 @@ class ServerProcess:
             f"{self.name} did not answer 200 on {path} in {deadline_seconds:g}s ({last}):\n{self.log_tail()}"
         )
 
-    def get(self, path: str) -> tuple[int, bytes]:
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
         try:
-            connection.request("GET", path)
+            connection.request("GET", path, headers=dict(headers or {}))
             response = connection.getresponse()
             return response.status, response.read()
         finally:

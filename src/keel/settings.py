@@ -43,8 +43,14 @@ class DatabaseSettings(_Section):
         default="postgresql+asyncpg://postgres@127.0.0.1:5432/keel",
         description="SQLAlchemy URL of the PostgreSQL database (driver asyncpg).",
     )
-    pool_size: int = Field(default=10, ge=1, le=200, description="Connections kept open in the pool.")
-    max_overflow: int = Field(default=10, ge=0, le=200, description="Extra connections allowed above pool_size.")
+    pool_size: int = Field(default=20, ge=1, le=200, description="Connections kept open in the pool.")
+    max_overflow: int = Field(
+        default=0,
+        ge=0,
+        le=200,
+        description="Extra connections above pool_size, closed as soon as they are returned (under steady load "
+        "they churn: a new PostgreSQL backend each time). Prefer a larger pool_size.",
+    )
     pool_timeout_seconds: float = Field(default=5.0, gt=0, description="Wait for a free pooled connection.")
     connect_timeout_seconds: float = Field(default=5.0, gt=0, description="TCP/handshake timeout per connection.")
     statement_timeout_ms: int = Field(default=15_000, ge=0, description="Server-side statement_timeout; 0 = none.")

@@ -163,9 +163,9 @@ async def test_an_unreachable_database_is_a_dependency_unavailable(bus: InProces
     # Nothing listens on port 1; the refusal comes at once.
     engine = create_async_engine("postgresql+asyncpg://postgres@127.0.0.1:1/keel", connect_args={"timeout": 2})
     try:
-        with pytest.raises(DependencyUnavailable) as raised:
-            async with SqlAlchemyUnitOfWork(session_factory(engine), bus):
-                pass
+        async with SqlAlchemyUnitOfWork(session_factory(engine), bus) as work:  # no connection taken yet
+            with pytest.raises(DependencyUnavailable) as raised:
+                await work.tenants.get(uuid7())
     finally:
         await engine.dispose()
     assert raised.value.retry_after_seconds > 0
@@ -175,10 +175,11 @@ async def test_an_exhausted_pool_is_a_dependency_unavailable(clean_database: str
     engine = create_async_engine(clean_database, pool_size=1, max_overflow=0, pool_timeout=0.1)
     sessions = session_factory(engine)
     try:
-        async with SqlAlchemyUnitOfWork(sessions, bus):
-            with pytest.raises(DependencyUnavailable):
-                async with SqlAlchemyUnitOfWork(sessions, bus):
-                    pass
+        async with SqlAlchemyUnitOfWork(sessions, bus) as holder:
+            await holder.tenants.get(uuid7())  # holds the only connection
+            async with SqlAlchemyUnitOfWork(sessions, bus) as waiter:
+                with pytest.raises(DependencyUnavailable):
+                    await waiter.tenants.get(uuid7())
     finally:
         await engine.dispose()
 

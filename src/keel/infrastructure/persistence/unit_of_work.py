@@ -2,13 +2,14 @@
 
 ```python
 uow_factory = lambda: SqlAlchemyUnitOfWork(session_factory, event_bus)
-async with uow_factory() as uow:                  # checks a connection out of the pool
+async with uow_factory() as uow:                  # no connection yet: taken at the first statement
     await uow.users.save(user, expected_version=3)
     await uow.commit()                            # COMMIT, then after-commit callbacks, then events
 ```
 
-``_begin`` checks the connection out at once, so an unreachable PostgreSQL fails there — as
-``DependencyUnavailable``, like every other database call here — rather than in the middle of the use case.
+The session checks a connection out at its first statement, so a use case answered from the cache never touches
+PostgreSQL; an unreachable PostgreSQL fails that first statement, as ``DependencyUnavailable`` like every other
+database call here.
 
 Replacing the users repository: ``user_repository`` is called once per unit of work with the session and the unit of
 work itself, and returns the ``UserRepository`` the use cases get as ``uow.users``. The default builds the plain
@@ -55,15 +56,12 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._session: AsyncSession | None = None
 
     async def _begin(self) -> None:
+        # The session takes a pooled connection at its first statement, not here: a read the cache answers costs
+        # no connection and no BEGIN/ROLLBACK at all. An unreachable PostgreSQL fails that first statement instead,
+        # as DependencyUnavailable all the same.
         session = self._session_factory()
-        try:
-            with translate_database_errors():
-                await session.connection()
-            self.tenants = SqlAlchemyTenantRepository(session)
-            self.users = self._user_repository(session, self)
-        except BaseException:
-            await session.close()
-            raise
+        self.tenants = SqlAlchemyTenantRepository(session)
+        self.users = self._user_repository(session, self)
         self._session = session
 
     async def _commit(self) -> None:
