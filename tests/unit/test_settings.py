@@ -124,18 +124,22 @@ def test_settings_are_immutable() -> None:
         settings.database.pool_size = 1  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("command", [["serve"], ["db", "status"]])
-def test_the_cli_exits_2_with_one_message_and_no_traceback(tmp_path: Path, command: list[str]) -> None:
-    env = {"PATH": "/usr/bin:/bin", "KEEL_CACHE__MODE": "memcached", "KEEL_ENVIRONMENT": "staging"}
-    result = subprocess.run(
+def _run_keel(tmp_path: Path, *command: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """``python -m keel COMMAND`` with only ``variables`` set (no KEEL_* from the caller), in an empty directory."""
+    return subprocess.run(
         [sys.executable, "-m", "keel", *command],
-        env=env,
+        env={"PATH": "/usr/bin:/bin", **variables},
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize("command", [["serve"], ["db", "status"]])
+def test_the_cli_exits_2_with_one_message_and_no_traceback(tmp_path: Path, command: list[str]) -> None:
+    result = _run_keel(tmp_path, *command, KEEL_CACHE__MODE="memcached", KEEL_ENVIRONMENT="staging")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("keel: invalid settings:\n")
@@ -145,19 +149,11 @@ def test_the_cli_exits_2_with_one_message_and_no_traceback(tmp_path: Path, comma
 
 
 def test_serve_refuses_a_signing_key_that_is_not_ec_p256(tmp_path: Path) -> None:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "KEEL_ENVIRONMENT": "production",
-        "KEEL_SECURITY__JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "keel", "serve"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = _run_keel(
+        tmp_path,
+        "serve",
+        KEEL_ENVIRONMENT="production",
+        KEEL_SECURITY__JWT_PRIVATE_KEY="-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -13,9 +13,17 @@ from redis.asyncio import Redis
 from keel.container import Container, build_container
 from keel.presentation.api.app import create_app
 from keel.settings import Settings
-from support.api import AddUser, SignUp
+from support.api import PASSWORD, AddUser, SignUp, log_in
 
 pytestmark = pytest.mark.e2e
+
+
+async def _sign_up_and_log_in(client: httpx.AsyncClient, slug: str) -> tuple[httpx.Response, dict[str, str]]:
+    """Sign ``slug`` up; the sign-up response and the owner's authorization headers."""
+    owner = {"email": f"owner@{slug}.example", "username": "owner", "password": PASSWORD}
+    created = await client.post("/api/v1/tenants", json={"slug": slug, "name": slug, "owner": owner})
+    assert created.status_code == 201
+    return created, await log_in(client, slug, owner["email"])
 
 
 async def _user_keys(redis: Redis) -> list[bytes]:
@@ -57,20 +65,7 @@ async def uncached_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient
 async def test_cache_off_gives_the_same_answers_and_touches_no_redis(
     uncached_client: httpx.AsyncClient, redis_client: Redis
 ) -> None:
-    created = await uncached_client.post(
-        "/api/v1/tenants",
-        json={
-            "slug": "plain",
-            "name": "Plain",
-            "owner": {"email": "o@plain.example", "username": "owner", "password": "correct horse battery staple"},
-        },
-    )
-    assert created.status_code == 201
-    login = await uncached_client.post(
-        "/api/v1/auth/login",
-        json={"tenant": "plain", "email": "o@plain.example", "password": "correct horse battery staple"},
-    )
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    created, headers = await _sign_up_and_log_in(uncached_client, "plain")
     owner_id = created.json()["owner"]["id"]
     for _ in range(2):
         response = await uncached_client.get(f"/api/v1/users/{owner_id}", headers=headers)
@@ -87,20 +82,7 @@ async def test_a_dead_redis_never_fails_a_read(settings: Settings) -> None:
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://keel.test") as client,
     ):
-        created = await client.post(
-            "/api/v1/tenants",
-            json={
-                "slug": "dead-redis",
-                "name": "D",
-                "owner": {"email": "o@d.example", "username": "owner", "password": "correct horse battery staple"},
-            },
-        )
-        assert created.status_code == 201
-        login = await client.post(
-            "/api/v1/auth/login",
-            json={"tenant": "dead-redis", "email": "o@d.example", "password": "correct horse battery staple"},
-        )
-        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        created, headers = await _sign_up_and_log_in(client, "dead-redis")
         owner_id = created.json()["owner"]["id"]
         statuses = [(await client.get(f"/api/v1/users/{owner_id}", headers=headers)).status_code for _ in range(10)]
         assert statuses == [200] * 10

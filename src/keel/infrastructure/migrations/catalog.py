@@ -172,3 +172,21 @@ async def read_snapshot(connection: PostgresConnection) -> SchemaSnapshot:
         sequences={sequence.qualified_name: sequence for sequence in sequences},
         tables={table.qualified_name: table for table in tables},
     )
+
+
+def column_clauses(column: Column, *, collation: str | None) -> list[str]:
+    """The type, collation and generation/identity/default clauses of a column, in DDL order.
+
+    Shared by the DDL ``keel db new`` writes and the text a difference is shown in; ``collation`` is passed as the
+    caller wants it rendered (quoted for DDL, plain for reading).
+    """
+    clauses = [column.type]
+    if collation:
+        clauses.append(f"COLLATE {collation}")
+    if column.generated:
+        clauses.append(f"GENERATED ALWAYS AS ({column.generated}) {(column.generated_kind or 'stored').upper()}")
+    elif column.identity:
+        clauses.append(f"GENERATED {column.identity.upper()} AS IDENTITY")
+    elif column.default is not None:
+        clauses.append(f"DEFAULT {column.default}")
+    return clauses

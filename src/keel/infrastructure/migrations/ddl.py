@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from keel.infrastructure.migrations.catalog import Column, Constraint, EnumType, SequenceDefinition, Table
+from keel.infrastructure.migrations.catalog import (
+    Column,
+    Constraint,
+    EnumType,
+    SequenceDefinition,
+    Table,
+    column_clauses,
+)
 from keel.infrastructure.migrations.quoting import quote_identifier, quote_literal
 from keel.infrastructure.migrations.schema_diff import NewColumn, NewConstraint, NewIndex, SchemaChange
 
@@ -24,15 +31,8 @@ def _qualified(schema: str, name: str) -> str:
 
 
 def column_definition(column: Column) -> str:
-    parts = [quote_identifier(column.name), column.type]
-    if column.collation:
-        parts.append(f"COLLATE {quote_identifier(column.collation)}")
-    if column.generated:
-        parts.append(f"GENERATED ALWAYS AS ({column.generated}) {(column.generated_kind or 'stored').upper()}")
-    elif column.identity:
-        parts.append(f"GENERATED {column.identity.upper()} AS IDENTITY")
-    elif column.default is not None:
-        parts.append(f"DEFAULT {column.default}")
+    collation = quote_identifier(column.collation) if column.collation else None
+    parts = [quote_identifier(column.name), *column_clauses(column, collation=collation)]
     if column.not_null:
         parts.append("NOT NULL")
     return " ".join(parts)

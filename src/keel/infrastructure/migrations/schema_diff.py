@@ -21,6 +21,7 @@ from keel.infrastructure.migrations.catalog import (
     SchemaSnapshot,
     SequenceDefinition,
     Table,
+    column_clauses,
 )
 from keel.infrastructure.migrations.quoting import quote_literal
 
@@ -85,15 +86,7 @@ class SchemaDifference:
 
 
 def column_text(column: Column) -> str:
-    parts = [column.type]
-    if column.collation:
-        parts.append(f"COLLATE {column.collation}")
-    if column.generated:
-        parts.append(f"GENERATED ALWAYS AS ({column.generated}) {(column.generated_kind or 'stored').upper()}")
-    elif column.identity:
-        parts.append(f"GENERATED {column.identity.upper()} AS IDENTITY")
-    elif column.default is not None:
-        parts.append(f"DEFAULT {column.default}")
+    parts = column_clauses(column, collation=column.collation)
     parts.append("NOT NULL" if column.not_null else "NULL")
     if column.comment:
         parts.append(f"COMMENT {quote_literal(column.comment)}")
