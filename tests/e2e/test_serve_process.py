@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,15 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from support.network import free_port
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 STARTUP_DEADLINE_SECONDS = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, dict[str, object], dict[str, str]]:
@@ -34,7 +29,7 @@ def _get(url: str) -> tuple[int, dict[str, object], dict[str, str]]:
 
 
 def test_serve_answers_and_stops_cleanly_on_sigterm(database_url: str, redis_url: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("KEEL_")},
         "KEEL_ENVIRONMENT": "test",

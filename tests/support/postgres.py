@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import asyncpg
 from sqlalchemy import URL, make_url
 
+from keel.infrastructure.migrations.connection import asyncpg_dsn
+
 ENV_VAR = "KEEL_TEST_POSTGRES_URL"
 
 
@@ -45,11 +47,6 @@ def start_embedded(pgdata: Path) -> tuple[str, object]:
     host = query["host"][0]
     url = URL.create("postgresql+asyncpg", username="postgres", database="postgres", query={"host": host})
     return url.render_as_string(hide_password=False), server
-
-
-def asyncpg_dsn(url: str | URL) -> str:
-    """A SQLAlchemy URL as a DSN asyncpg accepts (the ``+asyncpg`` driver suffix dropped)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def database_url(admin_url: str, name: str) -> str:

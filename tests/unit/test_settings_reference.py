@@ -42,3 +42,24 @@ def test_the_env_example_round_trips_through_the_settings_model(tmp_path: Path) 
     env_file = tmp_path / ".env"
     env_file.write_text(uncommented + "\n", encoding="utf-8")
     assert Settings(_env_file=env_file) == Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_show_prints_effective_values_with_secrets_masked(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "keel", "settings", "show"],
+        env={"PATH": "/usr/bin:/bin", "KEEL_DATABASE__POOL_SIZE": "7", "KEEL_EMAIL__SMTP_PASSWORD": "hunter2"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "KEEL_DATABASE__POOL_SIZE=7" in lines
+    assert "KEEL_EMAIL__SMTP_PASSWORD=**********" in lines
+    assert "hunter2" not in result.stdout
+    assert len(lines) == len(list(entries()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from keel.domain.users import User
 from keel.infrastructure.cache.breaker import CircuitBreaker
 from keel.infrastructure.cache.user_codec import UserCacheCodec, shipped_user_cache_codec
 from keel.infrastructure.cache.user_store import UserCacheStore
+from support.network import free_port
 
 KEY_PREFIX = "keel-test"
 TTL_SECONDS = 60
@@ -65,6 +65,4 @@ def ann(world: World, tenant: Tenant) -> User:
 @pytest.fixture
 def closed_port() -> int:
     """A local port nothing listens on (connections are refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_port()

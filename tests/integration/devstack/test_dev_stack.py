@@ -25,6 +25,8 @@ import psutil
 import pytest
 import redis
 
+from support.network import free_ports
+
 pytestmark = [pytest.mark.devstack, pytest.mark.xdist_group("devstack")]
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -41,17 +43,6 @@ class DevPorts:
     temporal_ui: int
     smtp: int
     api: int
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for probe in sockets:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from keel.domain.events import Aggregate
+from keel.domain.names import display_name
 from keel.domain.tenants.errors import InvalidTenantName
 from keel.domain.tenants.events import TenantCreated
 from keel.domain.tenants.slug import TenantSlug
@@ -22,8 +23,8 @@ class TenantStatus(StrEnum):
 
 def clean_tenant_name(raw: str) -> str:
     """The name without surrounding whitespace; 1 to ``MAX_TENANT_NAME_LENGTH`` characters, no control characters."""
-    name = raw.strip()
-    if not 1 <= len(name) <= MAX_TENANT_NAME_LENGTH or not name.isprintable():
+    name = display_name(raw, min_length=1, max_length=MAX_TENANT_NAME_LENGTH)
+    if name is None:
         raise InvalidTenantName(
             f"A tenant name has 1 to {MAX_TENANT_NAME_LENGTH} printable characters.", context={"field": "name"}
         )

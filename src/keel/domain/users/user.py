@@ -13,6 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from keel.domain.events import Aggregate
+from keel.domain.names import display_name
 from keel.domain.users.changes import UserChanges
 from keel.domain.users.email import EmailAddress
 from keel.domain.users.errors import InvalidFullName, UserNotFound
@@ -25,8 +26,8 @@ from keel.domain.users.username import Username
 
 def clean_full_name(raw: str) -> str:
     """The name without surrounding whitespace: up to ``MAX_FULL_NAME_LENGTH`` printable characters, may be empty."""
-    name = raw.strip()
-    if len(name) > MAX_FULL_NAME_LENGTH or not name.isprintable():
+    name = display_name(raw, min_length=0, max_length=MAX_FULL_NAME_LENGTH)
+    if name is None:
         raise InvalidFullName(
             f"A full name has at most {MAX_FULL_NAME_LENGTH} printable characters.", context={"field": "full_name"}
         )

@@ -19,7 +19,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from keel.infrastructure.migrations.connection import PostgresConnection, PostgresError, connect, redacted
+from keel.infrastructure.database.engine import safe_url
+from keel.infrastructure.migrations.connection import PostgresConnection, PostgresError, connect
 from keel.infrastructure.migrations.directory import MigrationDirectory, MigrationFile, TxMode
 from keel.infrastructure.migrations.errors import (
     AppliedMigrationChanged,
@@ -59,7 +60,7 @@ async def migration_lock(connection: PostgresConnection, url: str, timeout_secon
     while not await connection.fetchval("SELECT pg_try_advisory_lock($1)", MIGRATION_LOCK_KEY):
         if time.monotonic() >= deadline:
             raise MigrationLockTimeout(
-                f"another `keel db upgrade` has held the migration lock of {redacted(url)} for over "
+                f"another `keel db upgrade` has held the migration lock of {safe_url(url)} for over "
                 f"{timeout_seconds:g} s; try again when it is done"
             )
         await asyncio.sleep(_LOCK_POLL_SECONDS)

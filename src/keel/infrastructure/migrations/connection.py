@@ -14,6 +14,7 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from keel.infrastructure.database.engine import safe_url
 from keel.infrastructure.migrations.errors import DatabaseUnavailable
 
 PostgresError: type[Exception] = asyncpg.PostgresError
@@ -48,13 +49,8 @@ def parse_url(url: str) -> URL:
     except ArgumentError:
         raise DatabaseUnavailable(f"not a database URL: {url!r}") from None
     if parsed.get_backend_name() != "postgresql":
-        raise DatabaseUnavailable(f"not a PostgreSQL URL: {redacted(parsed)}")
+        raise DatabaseUnavailable(f"not a PostgreSQL URL: {safe_url(parsed)}")
     return parsed
-
-
-def redacted(url: str | URL) -> str:
-    """The URL with its password masked, for messages."""
-    return (url if isinstance(url, URL) else make_url(url)).render_as_string(hide_password=True)
 
 
 def with_database(url: str, database: str) -> str:
@@ -76,7 +72,7 @@ async def connect(url: str, *, connect_timeout_seconds: float = 10.0) -> Postgre
         connection: PostgresConnection = await asyncpg.connect(dsn, timeout=connect_timeout_seconds)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise DatabaseUnavailable(f"cannot connect to {redacted(url)}: {reason}") from None
+        raise DatabaseUnavailable(f"cannot connect to {safe_url(url)}: {reason}") from None
     return connection
 
 

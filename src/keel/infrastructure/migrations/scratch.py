@@ -12,12 +12,12 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from keel.infrastructure.database.engine import safe_url
 from keel.infrastructure.migrations.connection import (
     MAINTENANCE_DATABASE,
     PostgresError,
     connect,
     parse_url,
-    redacted,
     with_database,
 )
 from keel.infrastructure.migrations.errors import DatabaseUnavailable
@@ -43,7 +43,7 @@ async def scratch_database(server_url: str) -> AsyncIterator[str]:
             await admin.execute(f"CREATE DATABASE {quote_identifier(name)} TEMPLATE template0")
         except PostgresError as error:
             raise DatabaseUnavailable(
-                f"cannot create a throwaway database on {redacted(server_url)}: {error} "
+                f"cannot create a throwaway database on {safe_url(server_url)}: {error} "
                 "(set KEEL_DATABASE__DEV_URL to a server where this role may create databases)"
             ) from None
         try:

@@ -25,6 +25,7 @@ app = typer.Typer(name="settings", help="Inspect settings: reference, .env templ
 class SettingEntry:
     variable: str
     section: str
+    field: str
     type_name: str
     default: str
     description: str
@@ -67,6 +68,7 @@ def entries() -> Iterator[SettingEntry]:
                 yield SettingEntry(
                     variable=f"KEEL_{name.upper()}__{sub_name.upper()}",
                     section=name,
+                    field=sub_name,
                     type_name=_type_name(sub_field),
                     default=_render(_default_of(sub_field)),
                     description=sub_field.description or "",
@@ -75,6 +77,7 @@ def entries() -> Iterator[SettingEntry]:
             yield SettingEntry(
                 variable=f"KEEL_{name.upper()}",
                 section="general",
+                field=name,
                 type_name=_type_name(field),
                 default=_render(_default_of(field)),
                 description=field.description or "",
@@ -132,10 +135,7 @@ def show() -> None:
     settings = cli_settings()
     for entry in entries():
         section = getattr(settings, entry.section) if entry.section != "general" else settings
-        field_name = (
-            entry.variable.split("__")[-1].lower() if entry.section != "general" else entry.variable[5:].lower()
-        )
-        value = getattr(section, field_name)
+        value = getattr(section, entry.field)
         shown = "**********" if isinstance(value, SecretStr) else _render(value)
         typer.echo(f"{entry.variable}={shown}")
 

@@ -7,7 +7,7 @@ the listed fields.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -118,8 +118,17 @@ class NewUserBody(_Strict):
     preferences: PreferencesBody | None = None
 
 
+def _without_defaults(schema: dict[str, Any]) -> None:
+    """A merge patch has no defaults: an absent member stays as it is. The Python defaults are placeholders that the
+    routes never read (they look at ``model_fields_set``), so they are kept out of the published schema."""
+    for member in schema.get("properties", {}).values():
+        member.pop("default", None)
+
+
 class OwnPatchBody(_Strict):
-    """JSON merge patch of one's own profile (``PATCH /users/me``): only these members."""
+    """JSON merge patch of one's own profile (``PATCH /users/me``): only these members; absent ones are unchanged."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_without_defaults)
 
     full_name: str | None = Field(default=None, max_length=200)
     preferences: PreferencesBody | None = None
