@@ -40,7 +40,7 @@ from keel.infrastructure.cache.training import CacheDictionaryTrainer
 from keel.infrastructure.cache.user_codec import shipped_user_cache_codec
 from keel.infrastructure.cache.user_repository import cached_user_repositories
 from keel.infrastructure.cache.user_store import UserCacheStore
-from keel.infrastructure.database.engine import engine_resource, session_factory
+from keel.infrastructure.database.engine import engine_resource, read_only_session_factory, session_factory
 from keel.infrastructure.database.health import PostgresHealthCheck
 from keel.infrastructure.logging import configure_logging
 from keel.infrastructure.migrations import MigrationService
@@ -51,6 +51,7 @@ from keel.infrastructure.security import (
     JwtAccessTokenVerifier,
     PublicKeySet,
     SignedCursorCodec,
+    VerifiedTokens,
     load_signing_keys,
 )
 from keel.settings import CacheMode, Settings
@@ -59,14 +60,22 @@ from keel.settings import CacheMode, Settings
 def unit_of_work_factory(
     *,
     session_factory: async_sessionmaker[AsyncSession],
+    read_only_session_factory: async_sessionmaker[AsyncSession],
     event_bus: EventBus,
     failures: HandlerFailures,
     user_repository: UserRepositoryFactory,
 ) -> UnitOfWorkFactory:
     """The use cases' ``UnitOfWorkFactory``: a fresh PostgreSQL unit of work per call."""
 
-    def new_unit_of_work() -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(session_factory, event_bus, failures, user_repository=user_repository)
+    def new_unit_of_work(*, read_only: bool = False) -> UnitOfWork:
+        return SqlAlchemyUnitOfWork(
+            session_factory,
+            event_bus,
+            failures,
+            read_only=read_only,
+            read_only_session_factory=read_only_session_factory,
+            user_repository=user_repository,
+        )
 
     return new_unit_of_work
 
@@ -89,6 +98,7 @@ class Container(containers.DeclarativeContainer):
         application_name=settings.provided.observability.service_name,
     )
     session_factory = providers.Singleton(session_factory, engine)
+    read_only_session_factory = providers.Singleton(read_only_session_factory, engine)
     migrations = providers.Factory(
         MigrationService,
         database_url=settings.provided.database.url,
@@ -140,6 +150,7 @@ class Container(containers.DeclarativeContainer):
         issuer=settings.provided.security.jwt_issuer,
         audience=settings.provided.security.jwt_audience,
         leeway_seconds=settings.provided.security.jwt_leeway_seconds,
+        verified=providers.Singleton(VerifiedTokens, settings.provided.security.verified_token_cache_size),
     )
     published_keys = providers.Singleton(PublicKeySet, signing_keys.provided.verifying)
     cursor_codec = providers.Singleton(SignedCursorCodec.from_signing_key, signing_keys.provided.signing)
@@ -175,6 +186,7 @@ class Container(containers.DeclarativeContainer):
     uow_factory = providers.Singleton(
         unit_of_work_factory,
         session_factory=session_factory,
+        read_only_session_factory=read_only_session_factory,
         event_bus=event_bus,
         failures=handler_failures,
         user_repository=user_repository_factory,

@@ -105,6 +105,12 @@ class SecuritySettings(_Section):
     jwt_leeway_seconds: int = Field(
         default=10, ge=0, le=300, description="Clock skew tolerated when checking `exp`, `nbf` and `iat`."
     )
+    verified_token_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        le=1_000_000,
+        description="Access tokens remembered as verified until they expire (per process; 0 = check every time).",
+    )
     keys_dir: Path = Field(default=Path(".keel/keys"), description="Where development keys are generated and kept.")
     argon2_time_cost: int = Field(default=3, ge=1, le=20, description="Argon2id passes over memory per hash.")
     argon2_memory_cost_kib: int = Field(

@@ -13,9 +13,14 @@ from keel.application.unit_of_work import UnitOfWork
 
 class FakeUnitOfWork(UnitOfWork):
     def __init__(
-        self, database: InMemoryDatabase, event_bus: EventBus | None = None, failures: HandlerFailures | None = None
+        self,
+        database: InMemoryDatabase,
+        event_bus: EventBus | None = None,
+        failures: HandlerFailures | None = None,
+        *,
+        read_only: bool = False,
     ) -> None:
-        super().__init__(event_bus if event_bus is not None else RecordingEventBus(), failures)
+        super().__init__(event_bus if event_bus is not None else RecordingEventBus(), failures, read_only=read_only)
         self.database = database
         self._tx = Transaction()
         self.rollbacks = 0
@@ -34,6 +39,10 @@ class FakeUnitOfWork(UnitOfWork):
         self._tx.clear()
 
 
-def fake_uow_factory(database: InMemoryDatabase, event_bus: EventBus) -> Callable[[], FakeUnitOfWork]:
+def fake_uow_factory(database: InMemoryDatabase, event_bus: EventBus) -> Callable[..., FakeUnitOfWork]:
     """A ``UnitOfWorkFactory`` making a fresh ``FakeUnitOfWork`` on the shared database and bus for each call."""
-    return lambda: FakeUnitOfWork(database, event_bus)
+
+    def new_unit_of_work(*, read_only: bool = False) -> FakeUnitOfWork:
+        return FakeUnitOfWork(database, event_bus, read_only=read_only)
+
+    return new_unit_of_work

@@ -29,9 +29,9 @@ class World:
     ids: Uuid7Generator = field(default_factory=Uuid7Generator)
     tokens: FakeTokenIssuer = field(default_factory=FakeTokenIssuer)
 
-    def uow(self) -> FakeUnitOfWork:
+    def uow(self, *, read_only: bool = False) -> FakeUnitOfWork:
         """The ``UnitOfWorkFactory`` to give use cases."""
-        return FakeUnitOfWork(self.db, self.bus)
+        return FakeUnitOfWork(self.db, self.bus, read_only=read_only)
 
     def tenant(self, slug: str = "acme", **fields: object) -> Tenant:
         tenant: Tenant = TenantFactory.build(slug=TenantSlug(slug), **fields)

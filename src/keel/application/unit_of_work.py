@@ -16,7 +16,8 @@ found by the database — the error propagates and nothing is published.
 
 An adapter (SQLAlchemy, the in-memory fake) implements only ``_begin`` (open the session and build ``tenants`` and
 ``users`` on it), ``_commit``, ``_rollback`` and, if needed, ``_close``. A unit of work serves one use-case call at a
-time: use cases take a ``UnitOfWorkFactory`` and make one per call.
+time: use cases take a ``UnitOfWorkFactory`` and make one per call — ``uow_factory(read_only=True)`` for those that
+only read, which lets the adapter skip the transaction and makes any write through it fail.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, handler_name, run_guarded
 from keel.domain.events import DomainEvent
@@ -42,7 +43,10 @@ class UnitOfWork(ABC):
     tenants: TenantRepository
     users: UserRepository
 
-    def __init__(self, event_bus: EventBus, failures: HandlerFailures | None = None) -> None:
+    def __init__(
+        self, event_bus: EventBus, failures: HandlerFailures | None = None, *, read_only: bool = False
+    ) -> None:
+        self.read_only = read_only
         self._event_bus = event_bus
         self._failures: HandlerFailures = failures if failures is not None else HandlerFailureCounts()
         self._active = False
@@ -68,6 +72,8 @@ class UnitOfWork(ABC):
     async def commit(self) -> None:
         """Commit, then run the after-commit callbacks and publish the written aggregates' events."""
         self._ensure_active()
+        if self.read_only:
+            raise ReadOnlyUnitOfWork("A read-only unit of work has nothing to commit.")
         events = self._collect_events()
         await self._commit()
         callbacks, self._after_commit = self._after_commit, []
@@ -119,4 +125,16 @@ class UnitOfWork(ABC):
             raise RuntimeError("Use the unit of work inside `async with`.")
 
 
-type UnitOfWorkFactory = Callable[[], UnitOfWork]
+class ReadOnlyUnitOfWork(RuntimeError):
+    """A write was attempted through a read-only unit of work: a programming error, never a client's."""
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes one unit of work per use-case call.
+
+    ``read_only=True`` is for use cases that only read: the adapter may then skip the transaction (PostgreSQL runs
+    each statement in its own snapshot, as READ COMMITTED would) and refuses writes; ``commit`` raises
+    ``ReadOnlyUnitOfWork``.
+    """
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...

@@ -10,7 +10,7 @@ from keel.infrastructure.persistence import SqlAlchemyUnitOfWork
 
 PASSWORD = "correct horse battery staple"
 
-type MakeUow = Callable[[], SqlAlchemyUnitOfWork]
+type MakeUow = Callable[..., SqlAlchemyUnitOfWork]
 type Store = Callable[..., Awaitable[None]]
 type MakeUser = Callable[..., Awaitable[User]]
 

@@ -11,6 +11,7 @@ from fakes import FakeUnitOfWork, fake_hash
 from fakes.clock import START
 from fakes.world import World
 from keel.application.events import HandlerFailureCounts, InProcessEventBus
+from keel.application.unit_of_work import ReadOnlyUnitOfWork
 from keel.domain.events import DomainEvent
 from keel.domain.ids import uuid7
 from keel.domain.tenants import Tenant, TenantCreated, TenantSlug, TenantSlugTaken
@@ -189,3 +190,10 @@ async def test_an_explicit_rollback_drops_the_events_of_what_it_undid(world: Wor
     assert set(world.db.tenants) == {kept.id}
     published = [event for event in world.bus.published if isinstance(event, TenantCreated)]
     assert [event.tenant_id for event in published] == [kept.id]
+
+
+async def test_a_read_only_unit_of_work_refuses_to_commit(world: World) -> None:
+    async with world.uow(read_only=True) as uow:
+        assert uow.read_only
+        with pytest.raises(ReadOnlyUnitOfWork):
+            await uow.commit()

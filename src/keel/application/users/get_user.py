@@ -28,7 +28,7 @@ class GetUser:
 
     async def __call__(self, query: GetUserQuery) -> User:
         self._access.ensure_may_read(query.actor, include_deleted=query.include_deleted)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await existing_user(
                 uow.users, query.actor.tenant_id, query.user_id, include_deleted=query.include_deleted
             )

@@ -28,7 +28,7 @@ class ListUsers:
     async def __call__(self, query: ListUsersQuery) -> Page[User]:
         criteria = query.criteria
         self._access.ensure_may_read(query.actor, include_deleted=criteria.include_deleted)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             found = await uow.users.find(query.actor.tenant_id, criteria, limit=criteria.limit + 1)
         items = tuple(found[: criteria.limit])
         has_more = len(found) > criteria.limit

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import structlog
-from sqlalchemy import URL, make_url
+from sqlalchemy import URL, Executable, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from keel.settings import DatabaseSettings
 
@@ -47,6 +49,37 @@ async def engine_resource(settings: DatabaseSettings, application_name: str) -> 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+class ReadOnlyWriteAttempted(RuntimeError):
+    """A statement other than a plain SELECT went through a read-only session."""
+
+
+class ReadOnlySession(Session):
+    """A session that runs SELECTs only: anything else (an INSERT, an UPDATE, a flush of pending objects) raises
+    ``ReadOnlyWriteAttempted`` before it reaches PostgreSQL. (A locking ``SELECT ... FOR UPDATE`` would run, and hold
+    its locks for that statement only: in autocommit mode there is no transaction to keep them in.)"""
+
+    def execute(self, statement: Executable, *args: Any, **kwargs: Any) -> Any:
+        if not getattr(statement, "is_select", False):
+            raise ReadOnlyWriteAttempted(f"a read-only session runs plain SELECTs, not {type(statement).__name__}")
+        return super().execute(statement, *args, **kwargs)
+
+    def flush(self, objects: Any = None) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise ReadOnlyWriteAttempted("a read-only session has nothing to flush")
+        super().flush(objects)
+
+
+def read_only_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads that need no transaction: on the engine's pool, in autocommit mode, so a read is one round
+    trip (no ``BEGIN``/``ROLLBACK``) and every statement sees what was committed before it started."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        sync_session_class=ReadOnlySession,
+        expire_on_commit=False,
+        autoflush=False,
+    )
 
 
 def safe_url(url: str | URL) -> str:

@@ -11,6 +11,9 @@ The session checks a connection out at its first statement, so a use case answer
 PostgreSQL; an unreachable PostgreSQL fails that first statement, as ``DependencyUnavailable`` like every other
 database call here.
 
+A read-only unit of work (``read_only=True``, with ``read_only_session_factory``) runs on an autocommit session that
+accepts plain SELECTs only: a read is one round trip, without ``BEGIN`` and ``ROLLBACK``.
+
 Replacing the users repository: ``user_repository`` is called once per unit of work with the session and the unit of
 work itself, and returns the ``UserRepository`` the use cases get as ``uow.users``. The default builds the plain
 ``SqlAlchemyUserRepository``; a decorator such as a cached repository wraps it and may register
@@ -48,9 +51,16 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         event_bus: EventBus,
         failures: HandlerFailures | None = None,
         *,
+        read_only: bool = False,
+        read_only_session_factory: async_sessionmaker[AsyncSession] | None = None,
         user_repository: UserRepositoryFactory = SqlAlchemyUserRepository.for_session,
     ) -> None:
-        super().__init__(event_bus, failures)
+        super().__init__(event_bus, failures, read_only=read_only)
+        # Read-only units of work use the autocommit sessions when given (one round trip per read); without them,
+        # a read-only unit of work is an ordinary transaction that is never committed.
+        self._autocommit = read_only and read_only_session_factory is not None
+        if read_only and read_only_session_factory is not None:
+            session_factory = read_only_session_factory
         self._session_factory = session_factory
         self._user_repository = user_repository
         self._session: AsyncSession | None = None
@@ -69,12 +79,17 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             await self._current_session().commit()
 
     async def _rollback(self) -> None:
+        session = self._current_session()
+        # Nothing ran (a read the cache answered) or it was committed; or reads in autocommit mode, which have
+        # nothing to roll back: closing the session returns their connection.
+        if not session.in_transaction() or (self.read_only and self._autocommit):
+            return
         with translate_database_errors():
-            await self._current_session().rollback()
+            await session.rollback()
 
     async def _close(self) -> None:
         session, self._session = self._session, None
-        if session is not None:
+        if session is not None and (session.in_transaction() or session.identity_map):
             await session.close()
 
     def _current_session(self) -> AsyncSession:

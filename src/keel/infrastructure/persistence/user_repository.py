@@ -43,6 +43,13 @@ from keel.infrastructure.persistence.user_mapper import (
 
 _users = users_table.c
 
+# Built once: the hottest read skips building and coercing the statement on every call.
+_GET_USER = select(*USER_COLUMNS).where(
+    _users.tenant_id == bindparam("tenant_id", type_=_users.tenant_id.type),
+    _users.id == bindparam("user_id", type_=_users.id.type),
+)
+_GET_LIVE_USER = _GET_USER.where(_users.deleted_at.is_(None))
+
 
 class SqlAlchemyUserRepository(UserRepository):
     def __init__(self, session: AsyncSession) -> None:
@@ -55,10 +62,8 @@ class SqlAlchemyUserRepository(UserRepository):
         return cls(session)
 
     async def get(self, tenant_id: UUID, user_id: UUID, *, include_deleted: bool = False) -> User | None:
-        statement = select(*USER_COLUMNS).where(_users.tenant_id == tenant_id, _users.id == user_id)
-        if not include_deleted:
-            statement = statement.where(_users.deleted_at.is_(None))
-        row = (await self._execute(statement)).mappings().one_or_none()
+        statement = _GET_USER if include_deleted else _GET_LIVE_USER
+        row = (await self._execute(statement, {"tenant_id": tenant_id, "user_id": user_id})).mappings().one_or_none()
         return user_from_row(row) if row is not None else None
 
     async def find(self, tenant_id: UUID, query: UserQuery, *, limit: int) -> Sequence[User]:
@@ -144,9 +149,9 @@ class SqlAlchemyUserRepository(UserRepository):
             context={"expected_version": expected_version, "current_version": current},
         )
 
-    async def _execute(self, statement: Executable) -> Result[Any]:
+    async def _execute(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Result[Any]:
         with translate_database_errors():
-            return await self._session.execute(statement)
+            return await self._session.execute(statement, parameters)
 
 
 def _text_array(name: str, values: list[str]) -> BindParameter[Sequence[str]]:

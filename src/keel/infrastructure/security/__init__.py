@@ -6,6 +6,7 @@ from keel.infrastructure.security.jwks import PublicKeySet
 from keel.infrastructure.security.key_loading import SigningKeyError, load_signing_keys, parse_private_key
 from keel.infrastructure.security.passwords import Argon2PasswordHasher
 from keel.infrastructure.security.signing_keys import SigningKey, SigningKeys, VerifyingKeySet, jwk_thumbprint
+from keel.infrastructure.security.verified_tokens import VerifiedToken, VerifiedTokens
 
 __all__ = [
     "Argon2PasswordHasher",
@@ -17,6 +18,8 @@ __all__ = [
     "SigningKey",
     "SigningKeyError",
     "SigningKeys",
+    "VerifiedToken",
+    "VerifiedTokens",
     "VerifyingKeySet",
     "derive_cursor_secret",
     "jwk_thumbprint",

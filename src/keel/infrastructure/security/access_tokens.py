@@ -12,18 +12,21 @@ its log context only.
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 from uuid import UUID
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from keel.application.errors import AuthenticationRequired
 from keel.application.ports import Clock, IssuedToken
 from keel.application.users import Actor
 from keel.domain.users import InvalidRoles, User, role_set
 from keel.infrastructure.security.signing_keys import ALGORITHM, SigningKey, VerifyingKeySet
+from keel.infrastructure.security.verified_tokens import VerifiedToken, VerifiedTokens
 
 TOKEN_TYPE: Final = "access"  # noqa: S105 - the `typ` claim's value, not a secret
 REQUIRED_CLAIMS: Final = ("iss", "aud", "sub", "tid", "roles", "iat", "nbf", "exp", "jti", "typ")
@@ -80,28 +83,67 @@ class JwtAccessTokenIssuer:
 
 
 class JwtAccessTokenVerifier:
-    """Implements ``AccessTokenVerifier``: checks signature, claims and type; raises ``InvalidAccessToken``."""
+    """Implements ``AccessTokenVerifier``: checks signature, claims and type; raises ``InvalidAccessToken``.
 
-    def __init__(self, keys: VerifyingKeySet, *, issuer: str, audience: str, leeway_seconds: int) -> None:
+    Tokens that passed are remembered in ``verified`` (see ``VerifiedTokens``) until they expire, so a client's
+    repeated requests pay for the signature check once per token, not once per request. ``wall_clock`` is the time
+    the ``exp``/``nbf`` checks use, PyJWT's own (system time) by default.
+    """
+
+    def __init__(
+        self,
+        keys: VerifyingKeySet,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_seconds: int,
+        verified: VerifiedTokens | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
         self._leeway_seconds = leeway_seconds
+        self._verified = verified if verified is not None else VerifiedTokens(0)
+        self._wall_clock = wall_clock
+
+    @property
+    def verified(self) -> VerifiedTokens:
+        return self._verified
 
     def verify(self, token: str) -> Actor:
-        claims = self._verified_claims(token)
+        remembered = self._verified.get(token, now=self._wall_clock(), keys=self._keys)
+        if remembered is not None:
+            return remembered.actor
+        kid, key = self._key_of(token)
+        claims = self._verified_claims(token, key)
         if claims["typ"] != TOKEN_TYPE:
             raise InvalidAccessToken("wrong_token_type")
-        return _actor(claims)
+        actor = _actor(claims)
+        leeway = self._leeway_seconds
+        self._verified.put(
+            token,
+            VerifiedToken(
+                actor=actor,
+                key=key,
+                kid=kid,
+                not_before=float(claims["nbf"]) - leeway,
+                expires=float(claims["exp"]) + leeway,
+            ),
+        )
+        return actor
 
-    def _verified_claims(self, token: str) -> dict[str, Any]:
+    def _key_of(self, token: str) -> tuple[str, ec.EllipticCurvePublicKey]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
             raise InvalidAccessToken("malformed") from None
         key = self._keys.get(kid) if isinstance(kid, str) else None
-        if key is None:
+        if key is None or not isinstance(kid, str):
             raise InvalidAccessToken("unknown_kid")
+        return kid, key
+
+    def _verified_claims(self, token: str, key: ec.EllipticCurvePublicKey) -> dict[str, Any]:
         try:
             return jwt.decode(
                 token,

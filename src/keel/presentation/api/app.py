@@ -40,9 +40,10 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.state.container = container
 
     install_problem_handlers(app)
+    for router in v1.routers:
+        app.include_router(router, prefix=v1.PREFIX)
     app.include_router(health.router)
     app.include_router(well_known.router)
-    app.include_router(v1.router)
     _declare_problem_schema(app)
 
     if settings.api.cors_origins:

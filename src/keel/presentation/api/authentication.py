@@ -12,9 +12,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from keel.application.errors import AuthenticationRequired, PermissionDenied
+from keel.application.ports.tokens import AccessTokenVerifier
 from keel.application.users import Actor
+from keel.container import Container
 from keel.domain.users import Role
-from keel.presentation.api.deps import AccessTokenVerifierDep
+from keel.presentation.api.deps import provided_by
 
 BEARER_PREFIX = "bearer "
 
@@ -26,8 +28,15 @@ def bearer_token(request: Request) -> str:
     return header[len(BEARER_PREFIX) :].strip()
 
 
-async def current_actor(request: Request, verifier: AccessTokenVerifierDep) -> Actor:
+async def current_actor(request: Request) -> Actor:
+    # The verifier is looked up here rather than declared as a sub-dependency: every authenticated request solves
+    # this dependency, and each level of dependencies costs FastAPI a walk over the request's parameters.
+    verifier = await provided_by(request, _access_token_verifier)
     return verifier.verify(bearer_token(request))
+
+
+def _access_token_verifier(container: Container) -> Callable[[], AccessTokenVerifier | Awaitable[AccessTokenVerifier]]:
+    return container.access_token_verifier
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -40,13 +40,19 @@ def from_container[T](
     """
 
     async def resolve(request: Request) -> T:
-        container: Container = request.app.state.container
-        provided = select(container)()
-        if inspect.isawaitable(provided):
-            return await provided
-        return provided
+        return await provided_by(request, select)
 
     return resolve
+
+
+async def provided_by[T](request: Request, select: Callable[[Container], Callable[[], T | Awaitable[T]]]) -> T:
+    """What the provider ``select(container)`` of the request's app gives, awaited if need be — for a dependency
+    that needs a provider without declaring it as a sub-dependency of its own."""
+    container: Container = request.app.state.container
+    provided = select(container)()
+    if inspect.isawaitable(provided):
+        return await provided
+    return provided
 
 
 CheckHealthDep = Annotated[CheckHealth, Depends(from_container(lambda c: c.check_health))]

@@ -1,13 +1,14 @@
-"""Version 1 of the public API, mounted under ``/api/v1``. Feature routers are included here."""
+"""Version 1 of the public API, mounted under ``/api/v1``.
+
+The app includes each feature router under ``PREFIX`` directly rather than through one ``/api/v1`` router: every
+level of nesting is one more router FastAPI walks when it matches a request.
+"""
 
 from fastapi import APIRouter
 
 from keel.presentation.api.v1 import auth, meta, tenants, users
 
-router = APIRouter(prefix="/api/v1")
-router.include_router(meta.router)
-router.include_router(tenants.router)
-router.include_router(auth.router)
-router.include_router(users.router)
+PREFIX = "/api/v1"
+routers: tuple[APIRouter, ...] = (users.router, auth.router, tenants.router, meta.router)
 
-__all__ = ["router"]
+__all__ = ["PREFIX", "routers"]

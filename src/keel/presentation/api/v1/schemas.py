@@ -51,7 +51,8 @@ class UserView(BaseModel):
 
     @classmethod
     def of(cls, user: User) -> UserView:
-        return cls(
+        """The user's representation, built without validation: every value comes from a valid domain ``User``."""
+        return cls.model_construct(
             id=user.id,
             tenant_id=user.tenant_id,
             email=user.email.value,
@@ -60,7 +61,9 @@ class UserView(BaseModel):
             roles=sorted(role.value for role in user.roles),
             status=user.status.value,
             email_verified=user.email_verified_at is not None,
-            preferences=PreferencesView(locale=user.preferences.locale, timezone=user.preferences.timezone),
+            preferences=PreferencesView.model_construct(
+                locale=user.preferences.locale, timezone=user.preferences.timezone
+            ),
             created_at=user.created_at,
             updated_at=user.updated_at,
             deleted_at=user.deleted_at,

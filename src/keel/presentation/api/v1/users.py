@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from keel.application.users import (
     UNSET,
@@ -36,6 +35,7 @@ from keel.presentation.api.deps import (
 )
 from keel.presentation.api.etags import etag_of, expected_version, none_match
 from keel.presentation.api.problems import problem_responses
+from keel.presentation.api.responses import ModelResponse
 from keel.presentation.api.v1.schemas import (
     BatchBody,
     BatchCreatedView,
@@ -55,9 +55,8 @@ IfNoneMatch = Annotated[str | None, Header(description="The ETag held; unchanged
 MERGE_PATCH = {"application/merge-patch+json": {"schema": {"$ref": "#/components/schemas/UserPatchBody"}}}
 
 
-def _user_response(user: User, status_code: int = status.HTTP_200_OK, **headers: str) -> JSONResponse:
-    body = UserView.of(user).model_dump(mode="json")
-    return JSONResponse(body, status_code=status_code, headers={"ETag": etag_of(user.version), **headers})
+def _user_response(user: User, status_code: int = status.HTTP_200_OK, **headers: str) -> ModelResponse:
+    return ModelResponse(UserView.of(user), status_code=status_code, headers={"ETag": etag_of(user.version), **headers})
 
 
 def _new_user(body: NewUserBody) -> NewUser:
@@ -95,7 +94,7 @@ def _patch_command(actor: Actor, user_id: UUID, body: OwnPatchBody, version: int
 
 
 @router.get("/me", summary="The caller's own user", response_model=UserView, responses=problem_responses(401))
-async def get_me(actor: CurrentActor, get_user: GetUserDep) -> JSONResponse:
+async def get_me(actor: CurrentActor, get_user: GetUserDep) -> ModelResponse:
     return _user_response(await get_user(GetUserQuery(actor=actor, user_id=actor.user_id)))
 
 
@@ -107,7 +106,7 @@ async def get_me(actor: CurrentActor, get_user: GetUserDep) -> JSONResponse:
 )
 async def patch_me(
     actor: CurrentActor, update_user: UpdateUserDep, body: Annotated[OwnPatchBody, Body()], if_match: IfMatch = None
-) -> JSONResponse:
+) -> ModelResponse:
     command = _patch_command(actor, actor.user_id, body, expected_version(if_match))
     return _user_response(await update_user(command))
 
@@ -119,7 +118,7 @@ async def patch_me(
     response_model=UserView,
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_user(body: NewUserBody, actor: UserManager, create: CreateUserDep, request: Request) -> JSONResponse:
+async def create_user(body: NewUserBody, actor: UserManager, create: CreateUserDep, request: Request) -> ModelResponse:
     user = await create(CreateUserCommand(actor=actor, user=_new_user(body)))
     location = request.url_for("get_user", user_id=str(user.id)).path
     return _user_response(user, status.HTTP_201_CREATED, Location=location)
@@ -160,7 +159,7 @@ async def list_users(
     q: Annotated[str | None, Query(max_length=100, description="Substring of email, username or name.")] = None,
     sort: Annotated[str, Query(description="created_at, email or username; `-` for descending.")] = "created_at",
     include_deleted: bool = False,
-) -> UserPageView:
+) -> ModelResponse:
     criteria = UserQuery(
         status=status_,
         role=role,
@@ -171,9 +170,11 @@ async def list_users(
         limit=limit,
     )
     page = await list_users(ListUsersQuery(actor=actor, criteria=criteria))
-    return UserPageView(
-        items=[UserView.of(user) for user in page.items],
-        next_cursor=cursors.encode(page.next_cursor) if page.next_cursor is not None else None,
+    return ModelResponse(
+        UserPageView.model_construct(
+            items=[UserView.of(user) for user in page.items],
+            next_cursor=cursors.encode(page.next_cursor) if page.next_cursor is not None else None,
+        )
     )
 
 
@@ -205,7 +206,7 @@ async def patch_user(
     update_user: UpdateUserDep,
     body: Annotated[UserPatchBody, Body()],
     if_match: IfMatch = None,
-) -> JSONResponse:
+) -> ModelResponse:
     return _user_response(await update_user(_patch_command(actor, user_id, body, expected_version(if_match))))
 
 
@@ -228,6 +229,6 @@ async def delete_user(user_id: UUID, actor: UserManager, delete: DeleteUserDep, 
 )
 async def restore_user(
     user_id: UUID, actor: UserManager, restore: RestoreUserDep, if_match: IfMatch = None
-) -> JSONResponse:
+) -> ModelResponse:
     command = RestoreUserCommand(actor=actor, user_id=user_id, expected_version=expected_version(if_match))
     return _user_response(await restore(command))
