@@ -1,6 +1,8 @@
 """Email: what a message is, how it is rendered and sent, and the record of each delivery."""
 
 from keel.application.email.context import TEMPLATE_CONTEXTS, Link, TemplateContext, check_render_context
+from keel.application.email.deliver import DeliverEmailUseCase
+from keel.application.email.delivery import EmailDelivery, EmailDeliveryRepository
 from keel.application.email.ports import (
     DeliverEmail,
     DeliveryOutcome,
@@ -20,9 +22,12 @@ from keel.application.email.ports import (
 __all__ = [
     "TEMPLATE_CONTEXTS",
     "DeliverEmail",
+    "DeliverEmailUseCase",
     "DeliveryOutcome",
     "DeliveryStatus",
+    "EmailDelivery",
     "EmailDeliveryError",
+    "EmailDeliveryRepository",
     "EmailMessage",
     "EmailRenderer",
     "EmailRequest",
