@@ -17,6 +17,8 @@ from keel.infrastructure.migrations import MigrationService
 from keel.settings import Settings
 from support import postgres, redis
 
+pytest_plugins = ["support.smtp"]  # the `smtp_server` fixture: a real SMTP server per test
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 REVISIONS_TABLE = "keel_schema_revisions"

@@ -17,6 +17,7 @@ from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from keel.application.auth import Login
+from keel.application.email import DeliverEmailUseCase
 from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
 from keel.application.ports import SystemClock
@@ -42,6 +43,8 @@ from keel.infrastructure.cache.user_repository import cached_user_repositories
 from keel.infrastructure.cache.user_store import UserCacheStore
 from keel.infrastructure.database.engine import engine_resource, read_only_session_factory, session_factory
 from keel.infrastructure.database.health import PostgresHealthCheck
+from keel.infrastructure.email.rendering import JinjaEmailRenderer
+from keel.infrastructure.email.smtp import SmtpEmailSender
 from keel.infrastructure.logging import configure_logging
 from keel.infrastructure.migrations import MigrationService
 from keel.infrastructure.persistence import SqlAlchemyUnitOfWork, SqlAlchemyUserRepository, UserRepositoryFactory
@@ -204,6 +207,18 @@ class Container(containers.DeclarativeContainer):
     update_user = providers.Singleton(UpdateUser, uow_factory, clock)
     delete_user = providers.Singleton(DeleteUser, uow_factory, clock)
     restore_user = providers.Singleton(RestoreUser, uow_factory, clock)
+
+    # --- Email: the shipped templates, SMTP, and the delivery of requested messages (one record per message id) ----
+    email_renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.email.public_base_url)
+    email_sender = providers.Singleton(SmtpEmailSender, settings.provided.email, clock)
+    deliver_email = providers.Singleton(
+        DeliverEmailUseCase,
+        uow_factory,
+        email_renderer,
+        email_sender,
+        clock,
+        claim_seconds=settings.provided.email.claim_seconds,
+    )
 
 
 def build_container(settings: Settings) -> Container:

@@ -6,11 +6,13 @@ that a component receives only the section it needs.
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -141,13 +143,54 @@ class EmailSettings(_Section):
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
     use_tls: bool = Field(default=False, description="Implicit TLS (SMTPS, usually port 465).")
     start_tls: bool = Field(default=False, description="Upgrade with STARTTLS (usually port 587).")
-    from_address: str = Field(default="keel <no-reply@keel.localhost>", description="From header of sent mail.")
-    public_base_url: str = Field(default="http://127.0.0.1:8000", description="Base of links put in emails.")
+    from_address: str = Field(
+        default="keel <no-reply@keel.localhost>",
+        description="From header of sent mail; its domain also ends every Message-ID.",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base of links put in emails (http or https, no query)."
+    )
+    timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=300,
+        description="Longest one SMTP conversation (connect, TLS, login, send) may take; past it the attempt fails "
+        "and is retried.",
+    )
+    claim_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="How long a delivery attempt owns its message: another attempt of the same message waits that "
+        "long before sending it again (a crash mid-send is retried after it). Longer than timeout_seconds.",
+    )
+
+    @field_validator("from_address")
+    @classmethod
+    def _address_with_domain(cls, value: str) -> str:
+        _, address = parseaddr(value)
+        local, at, domain = address.rpartition("@")
+        if not (local and at and domain) or any(character in value for character in "\r\n"):
+            raise ValueError("expected an address such as 'keel <no-reply@example.com>' or 'no-reply@example.com'")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("expected an http(s) URL without query or fragment, such as 'https://app.example.com'")
+        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _one_tls_mode(self) -> Self:
         if self.use_tls and self.start_tls:
             raise ValueError("use_tls and start_tls are exclusive: choose one")
+        return self
+
+    @model_validator(mode="after")
+    def _claim_outlives_timeout(self) -> Self:
+        if self.claim_seconds <= self.timeout_seconds:
+            raise ValueError("claim_seconds must exceed timeout_seconds: an attempt must not outlive its claim")
         return self
 
 

@@ -5,7 +5,7 @@ from fakes.clock import FakeClock
 from fakes.database import InMemoryDatabase
 from fakes.events import RecordingEventBus
 from fakes.passwords import FakePasswordHasher, fake_hash
-from fakes.repositories import InMemoryTenantRepository, InMemoryUserRepository
+from fakes.repositories import InMemoryEmailDeliveryRepository, InMemoryTenantRepository, InMemoryUserRepository
 from fakes.tokens import FakeTokenIssuer
 from fakes.unit_of_work import FakeUnitOfWork, fake_uow_factory
 
@@ -15,6 +15,7 @@ __all__ = [
     "FakeTokenIssuer",
     "FakeUnitOfWork",
     "InMemoryDatabase",
+    "InMemoryEmailDeliveryRepository",
     "InMemoryTenantRepository",
     "InMemoryUserRepository",
     "RecordingEventBus",

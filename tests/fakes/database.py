@@ -4,7 +4,8 @@ Like PostgreSQL behind the real repositories, it enforces what the ports promise
 among non-deleted users (the partial unique indexes ``WHERE deleted_at IS NULL``: a deleted user's are free, and an
 insert, an update or a restore that makes a non-deleted user share one fails), slugs unique, compare-and-set on a
 user's version. Violations surface at commit, the latest point a real database may report them, so tests prove the
-use cases let them through. ``before_commit`` callbacks let a test play a concurrent transaction that commits first;
+use cases let them through; only a delivery record naming no existing tenant (the foreign key) fails at its write, as
+in PostgreSQL. ``before_commit`` callbacks let a test play a concurrent transaction that commits first;
 ``statements`` counts repository calls by name.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from keel.application.email import EmailDelivery
 from keel.domain.errors import VersionConflict
 from keel.domain.events import Aggregate
 from keel.domain.tenants import Tenant, TenantSlugTaken
@@ -38,9 +40,18 @@ class Transaction:
     expected_versions: dict[UUID, int] = field(default_factory=dict)
     password_hashes: dict[UUID, PasswordHash] = field(default_factory=dict)
     added: set[UUID] = field(default_factory=set)
+    email_deliveries: dict[UUID, EmailDelivery] = field(default_factory=dict)
 
     def clear(self) -> None:
-        for pending in (self.tenants, self.users, self.expected_versions, self.password_hashes, self.added):
+        pending_writes = (
+            self.tenants,
+            self.users,
+            self.expected_versions,
+            self.password_hashes,
+            self.added,
+            self.email_deliveries,
+        )
+        for pending in pending_writes:
             pending.clear()
 
 
@@ -49,11 +60,12 @@ class InMemoryDatabase:
         self.tenants: dict[UUID, Tenant] = {}
         self.users: dict[UUID, User] = {}
         self.password_hashes: dict[UUID, PasswordHash] = {}
+        self.email_deliveries: dict[UUID, EmailDelivery] = {}
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
 
-    def seed(self, *rows: Tenant | tuple[User, PasswordHash] | User) -> None:
+    def seed(self, *rows: Tenant | tuple[User, PasswordHash] | User | EmailDelivery) -> None:
         """Insert committed rows directly (test set-up), bypassing constraints and events."""
         for row in rows:
             match row:
@@ -65,12 +77,17 @@ class InMemoryDatabase:
                 case User():
                     self.users[row.id] = detached(row)
                     self.password_hashes[row.id] = PasswordHash("fake$v2$unusable")
+                case EmailDelivery():
+                    self.email_deliveries[row.message_id] = row
 
     def visible_tenants(self, tx: Transaction) -> dict[UUID, Tenant]:
         return self.tenants | tx.tenants
 
     def visible_users(self, tx: Transaction) -> dict[UUID, User]:
         return self.users | tx.users
+
+    def visible_email_deliveries(self, tx: Transaction) -> dict[UUID, EmailDelivery]:
+        return self.email_deliveries | tx.email_deliveries
 
     def visible_hash(self, tx: Transaction, user_id: UUID) -> PasswordHash:
         return tx.password_hashes.get(user_id) or self.password_hashes[user_id]
@@ -93,6 +110,7 @@ class InMemoryDatabase:
         _check_unique_identities(users, tx.users)
         self.tenants, self.users = tenants, users
         self.password_hashes |= tx.password_hashes
+        self.email_deliveries |= tx.email_deliveries
         self.commits += 1
         tx.clear()
 

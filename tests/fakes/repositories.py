@@ -10,10 +10,11 @@ from collections.abc import Collection, Sequence
 from uuid import UUID
 
 from fakes.database import InMemoryDatabase, Transaction, detached
+from keel.application.email import EmailDelivery, EmailDeliveryRepository
 from keel.application.tenants import TenantRepository
 from keel.application.users import UserQuery, UserRepository
 from keel.domain.errors import VersionConflict
-from keel.domain.tenants import Tenant, TenantSlug
+from keel.domain.tenants import Tenant, TenantNotFound, TenantSlug
 from keel.domain.users import (
     EmailAddress,
     PasswordHash,
@@ -123,6 +124,34 @@ class InMemoryUserRepository(UserRepository):
         self._tx.added.add(new_user.user.id)
         self._tx.users[new_user.user.id] = detached(new_user.user)
         self._tx.password_hashes[new_user.user.id] = new_user.password_hash
+
+
+class InMemoryEmailDeliveryRepository(EmailDeliveryRepository):
+    """Records are frozen dataclasses: stored as they are, no copies needed. No row locks: one task per test."""
+
+    def __init__(self, database: InMemoryDatabase, tx: Transaction) -> None:
+        self._db, self._tx = database, tx
+
+    async def add_if_absent(self, delivery: EmailDelivery) -> None:
+        self._db.statements["email_deliveries.add_if_absent"] += 1
+        if delivery.tenant_id not in self._db.visible_tenants(self._tx):
+            raise TenantNotFound("No such tenant.")
+        if delivery.message_id not in self._db.visible_email_deliveries(self._tx):
+            self._tx.email_deliveries[delivery.message_id] = delivery
+
+    async def get(self, message_id: UUID) -> EmailDelivery | None:
+        self._db.statements["email_deliveries.get"] += 1
+        return self._db.visible_email_deliveries(self._tx).get(message_id)
+
+    async def get_for_update(self, message_id: UUID) -> EmailDelivery | None:
+        self._db.statements["email_deliveries.get_for_update"] += 1
+        return self._db.visible_email_deliveries(self._tx).get(message_id)
+
+    async def save(self, delivery: EmailDelivery) -> None:
+        self._db.statements["email_deliveries.save"] += 1
+        if delivery.message_id not in self._db.visible_email_deliveries(self._tx):
+            raise LookupError(f"no delivery record of message {delivery.message_id} to save")
+        self._tx.email_deliveries[delivery.message_id] = delivery
 
 
 def _comes_after(position: tuple[object, UUID], cursor: tuple[object, UUID], *, descending: bool) -> bool:

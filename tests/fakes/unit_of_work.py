@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fakes.database import InMemoryDatabase, Transaction
 from fakes.events import RecordingEventBus
-from fakes.repositories import InMemoryTenantRepository, InMemoryUserRepository
+from fakes.repositories import InMemoryEmailDeliveryRepository, InMemoryTenantRepository, InMemoryUserRepository
 from keel.application.events import EventBus, HandlerFailures
 from keel.application.unit_of_work import UnitOfWork
 
@@ -29,12 +29,13 @@ class FakeUnitOfWork(UnitOfWork):
         self._tx = Transaction()
         self.tenants = InMemoryTenantRepository(self.database, self._tx)
         self.users = InMemoryUserRepository(self.database, self._tx)
+        self.email_deliveries = InMemoryEmailDeliveryRepository(self.database, self._tx)
 
     async def _commit(self) -> None:
         self.database.commit(self._tx)
 
     async def _rollback(self) -> None:
-        if self._tx.users or self._tx.tenants or self._tx.password_hashes:
+        if self._tx.users or self._tx.tenants or self._tx.password_hashes or self._tx.email_deliveries:
             self.rollbacks += 1
         self._tx.clear()
 

@@ -14,10 +14,11 @@ first, so that event handlers read fresh data), then publishes the events. A cal
 and counted; it never undoes or fails the committed work. If the commit itself fails — a unique or version conflict
 found by the database — the error propagates and nothing is published.
 
-An adapter (SQLAlchemy, the in-memory fake) implements only ``_begin`` (open the session and build ``tenants`` and
-``users`` on it), ``_commit``, ``_rollback`` and, if needed, ``_close``. A unit of work serves one use-case call at a
-time: use cases take a ``UnitOfWorkFactory`` and make one per call — ``uow_factory(read_only=True)`` for those that
-only read, which lets the adapter skip the transaction and makes any write through it fail.
+An adapter (SQLAlchemy, the in-memory fake) implements only ``_begin`` (open the session and build ``tenants``,
+``users`` and ``email_deliveries`` on it), ``_commit``, ``_rollback`` and, if needed, ``_close``. A unit of work
+serves one use-case call at a time: use cases take a ``UnitOfWorkFactory`` and make one per call —
+``uow_factory(read_only=True)`` for those that only read, which lets the adapter skip the transaction and makes any
+write through it fail.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailu
 from keel.domain.events import DomainEvent
 
 if TYPE_CHECKING:  # the feature packages import this module; at run time the annotations are not evaluated
+    from keel.application.email.delivery import EmailDeliveryRepository
     from keel.application.ports.repository import Repository
     from keel.application.tenants.ports import TenantRepository
     from keel.application.users.ports import UserRepository
@@ -42,6 +44,7 @@ AFTER_COMMIT = "after_commit"
 class UnitOfWork(ABC):
     tenants: TenantRepository
     users: UserRepository
+    email_deliveries: EmailDeliveryRepository
 
     def __init__(
         self, event_bus: EventBus, failures: HandlerFailures | None = None, *, read_only: bool = False

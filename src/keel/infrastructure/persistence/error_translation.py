@@ -18,6 +18,7 @@ from keel.application.errors import DependencyUnavailable
 from keel.domain.errors import DomainError
 from keel.domain.tenants import TenantNotFound, TenantSlugTaken
 from keel.domain.users import EmailAlreadyUsed, UsernameAlreadyUsed
+from keel.infrastructure.database.models.email_deliveries import EMAIL_DELIVERY_TENANT_FOREIGN_KEY
 from keel.infrastructure.database.models.tenants import TENANT_SLUG_UNIQUE
 from keel.infrastructure.database.models.users import EMAIL_UNIQUE_INDEX, TENANT_FOREIGN_KEY, USERNAME_UNIQUE_INDEX
 
@@ -28,6 +29,7 @@ CONSTRAINT_ERRORS: Final[dict[str, Callable[[], DomainError]]] = {
     # A user written for a tenant that does not exist. (Tenants are never deleted; ON DELETE RESTRICT would refuse
     # it while they have users, and such a refusal would need its own error.)
     TENANT_FOREIGN_KEY: lambda: TenantNotFound("No such tenant."),
+    EMAIL_DELIVERY_TENANT_FOREIGN_KEY: lambda: TenantNotFound("No such tenant."),
 }
 """The domain error each named constraint stands for when a write violates it."""
 
