@@ -93,7 +93,7 @@ class CreateUsersBatch:
         errors: list[BatchItemError] = []
         drafts = self._valid_drafts(command, errors)
         if drafts:
-            async with self._uow() as uow:
+            async with self._uow(read_only=True) as uow:
                 taken = await UniqueIdentityPolicy(uow.users).taken(
                     tenant_id, [d.email for d in drafts.values()], [d.username for d in drafts.values()]
                 )

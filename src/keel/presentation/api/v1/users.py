@@ -130,14 +130,21 @@ async def create_user(body: NewUserBody, actor: UserManager, create: CreateUserD
     response_model=BatchResultView,
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_users_batch(body: BatchBody, actor: UserManager, create_batch: CreateUsersBatchDep) -> BatchResultView:
+async def create_users_batch(body: BatchBody, actor: UserManager, create_batch: CreateUsersBatchDep) -> ModelResponse:
     result = await create_batch(CreateUsersBatchCommand(actor=actor, users=[_new_user(item) for item in body.users]))
-    return BatchResultView(
-        created=[BatchCreatedView(index=item.index, user=UserView.of(item.user)) for item in result.created],
-        errors=[
-            BatchErrorView(index=error.index, code=error.code, detail=error.detail, field=error.field)
-            for error in result.errors
-        ],
+    return ModelResponse(
+        BatchResultView.model_construct(
+            created=[
+                BatchCreatedView.model_construct(index=item.index, user=UserView.of(item.user))
+                for item in result.created
+            ],
+            errors=[
+                BatchErrorView.model_construct(
+                    index=error.index, code=error.code, detail=error.detail, field=error.field
+                )
+                for error in result.errors
+            ],
+        )
     )
 
 
