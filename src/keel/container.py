@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from keel.application.auth import Login
 from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
+from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.ports import SystemClock
 from keel.application.tenants import CreateTenant
-from keel.application.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from keel.application.unit_of_work import BeforeCommit, UnitOfWork, UnitOfWorkFactory
 from keel.application.users import (
     CreateUser,
     CreateUsersBatch,
@@ -62,11 +63,14 @@ def unit_of_work_factory(
     event_bus: EventBus,
     failures: HandlerFailures,
     user_repository: UserRepositoryFactory,
+    before_commit: list[BeforeCommit],
 ) -> UnitOfWorkFactory:
     """The use cases' ``UnitOfWorkFactory``: a fresh PostgreSQL unit of work per call."""
 
     def new_unit_of_work() -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(session_factory, event_bus, failures, user_repository=user_repository)
+        return SqlAlchemyUnitOfWork(
+            session_factory, event_bus, failures, user_repository=user_repository, before_commit=before_commit
+        )
 
     return new_unit_of_work
 
@@ -172,12 +176,15 @@ class Container(containers.DeclarativeContainer):
         off=providers.Object(SqlAlchemyUserRepository.for_session),
     )
     cache_dictionary_trainer = providers.Factory(CacheDictionaryTrainer)
+    # Before-commit handlers write in the use case's transaction: the outbox (the messages events ask for).
+    outbox_writer = providers.Singleton(OutboxWriter, providers.Singleton(OutboxPolicy, ids))
     uow_factory = providers.Singleton(
         unit_of_work_factory,
         session_factory=session_factory,
         event_bus=event_bus,
         failures=handler_failures,
         user_repository=user_repository_factory,
+        before_commit=providers.List(outbox_writer),
     )
 
     # --- Use cases ----------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ among non-deleted users (the partial unique indexes ``WHERE deleted_at IS NULL``
 insert, an update or a restore that makes a non-deleted user share one fails), slugs unique, compare-and-set on a
 user's version. Violations surface at commit, the latest point a real database may report them, so tests prove the
 use cases let them through. ``before_commit`` callbacks let a test play a concurrent transaction that commits first;
-``statements`` counts repository calls by name.
+``statements`` counts repository calls by name. ``outbox`` holds the committed outbox messages, in write order.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from keel.application.outbox import OutboxMessage
 from keel.domain.errors import VersionConflict
 from keel.domain.events import Aggregate
 from keel.domain.tenants import Tenant, TenantSlugTaken
@@ -38,9 +39,17 @@ class Transaction:
     expected_versions: dict[UUID, int] = field(default_factory=dict)
     password_hashes: dict[UUID, PasswordHash] = field(default_factory=dict)
     added: set[UUID] = field(default_factory=set)
+    outbox: list[OutboxMessage] = field(default_factory=list)
 
     def clear(self) -> None:
-        for pending in (self.tenants, self.users, self.expected_versions, self.password_hashes, self.added):
+        for pending in (
+            self.tenants,
+            self.users,
+            self.expected_versions,
+            self.password_hashes,
+            self.added,
+            self.outbox,
+        ):
             pending.clear()
 
 
@@ -49,6 +58,7 @@ class InMemoryDatabase:
         self.tenants: dict[UUID, Tenant] = {}
         self.users: dict[UUID, User] = {}
         self.password_hashes: dict[UUID, PasswordHash] = {}
+        self.outbox: list[OutboxMessage] = []
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
@@ -91,8 +101,11 @@ class InMemoryDatabase:
         tenants, users = self.tenants | tx.tenants, self.users | tx.users
         _check_unique_slugs(tenants, tx.tenants)
         _check_unique_identities(users, tx.users)
+        if len({message.id for message in [*self.outbox, *tx.outbox]}) != len(self.outbox) + len(tx.outbox):
+            raise AssertionError("two outbox messages share an id")  # the primary key: a bug in the code under test
         self.tenants, self.users = tenants, users
         self.password_hashes |= tx.password_hashes
+        self.outbox.extend(tx.outbox)
         self.commits += 1
         tx.clear()
 

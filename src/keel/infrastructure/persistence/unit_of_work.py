@@ -1,10 +1,10 @@
 """The unit of work on PostgreSQL: one ``AsyncSession`` (one connection, one transaction) per use-case call.
 
 ```python
-uow_factory = lambda: SqlAlchemyUnitOfWork(session_factory, event_bus)
+uow_factory = lambda: SqlAlchemyUnitOfWork(session_factory, event_bus, before_commit=[outbox_writer])
 async with uow_factory() as uow:                  # no connection yet: taken at the first statement
     await uow.users.save(user, expected_version=3)
-    await uow.commit()                            # COMMIT, then after-commit callbacks, then events
+    await uow.commit()                            # outbox rows, COMMIT, after-commit callbacks, events
 ```
 
 The session checks a connection out at its first statement, so a use case answered from the cache never touches
@@ -27,14 +27,15 @@ methods do), since the events published after commit are theirs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from keel.application.events import EventBus, HandlerFailures
-from keel.application.unit_of_work import UnitOfWork
+from keel.application.unit_of_work import BeforeCommit, UnitOfWork
 from keel.application.users import UserRepository
 from keel.infrastructure.persistence.error_translation import translate_database_errors
+from keel.infrastructure.persistence.outbox import SqlAlchemyOutbox
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
 from keel.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
 
@@ -49,8 +50,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         failures: HandlerFailures | None = None,
         *,
         user_repository: UserRepositoryFactory = SqlAlchemyUserRepository.for_session,
+        before_commit: Sequence[BeforeCommit] = (),
     ) -> None:
-        super().__init__(event_bus, failures)
+        super().__init__(event_bus, failures, before_commit=before_commit)
         self._session_factory = session_factory
         self._user_repository = user_repository
         self._session: AsyncSession | None = None
@@ -62,6 +64,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         session = self._session_factory()
         self.tenants = SqlAlchemyTenantRepository(session)
         self.users = self._user_repository(session, self)
+        self.outbox = SqlAlchemyOutbox(session)
         self._session = session
 
     async def _commit(self) -> None:

@@ -9,7 +9,8 @@ entities and back explicitly.
 """
 
 from keel.infrastructure.database.models.base import Base
+from keel.infrastructure.database.models.outbox import OutboxRecord, outbox_table
 from keel.infrastructure.database.models.tenants import TenantRecord, tenants_table
 from keel.infrastructure.database.models.users import UserRecord, users_table
 
-__all__ = ["Base", "TenantRecord", "UserRecord", "tenants_table", "users_table"]
+__all__ = ["Base", "OutboxRecord", "TenantRecord", "UserRecord", "outbox_table", "tenants_table", "users_table"]
