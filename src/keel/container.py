@@ -1,9 +1,9 @@
 """The composition root: the only place that builds engines, clients, adapters and use cases.
 
 Nothing here connects or reads the environment at import time. ``build_container(settings)`` gives a container whose
-resources (logging, database engine, Redis client) start in order inside ``async with running(container):`` — the API's
-lifespan and the worker's start-up use it — and stop in the reverse order when it exits.
-Tests change behaviour only with ``container.<provider>.override(...)``.
+resources (logging, database engine, Redis client, Temporal client) start in order inside
+``async with running(container):`` — the API's lifespan and the worker's start-up use it — and stop in the reverse
+order when it exits. Tests change behaviour only with ``container.<provider>.override(...)``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from keel.application.auth import Login
+from keel.application.email.ports import DeliverEmail
 from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
 from keel.application.outbox import OutboxPolicy, OutboxWriter
@@ -45,6 +46,7 @@ from keel.infrastructure.database.engine import engine_resource, session_factory
 from keel.infrastructure.database.health import PostgresHealthCheck
 from keel.infrastructure.logging import configure_logging
 from keel.infrastructure.migrations import MigrationService
+from keel.infrastructure.outbox import Backoff, OutboxRelay, SqlAlchemyOutboxStore
 from keel.infrastructure.persistence import SqlAlchemyUnitOfWork, SqlAlchemyUserRepository, UserRepositoryFactory
 from keel.infrastructure.security import (
     Argon2PasswordHasher,
@@ -54,6 +56,10 @@ from keel.infrastructure.security import (
     SignedCursorCodec,
     load_signing_keys,
 )
+from keel.infrastructure.temporal.client import temporal_resource
+from keel.infrastructure.temporal.dispatcher import TemporalOutboxDispatcher
+from keel.infrastructure.temporal.health import TemporalHealthCheck
+from keel.infrastructure.temporal.worker import build_workers
 from keel.settings import CacheMode, Settings
 
 
@@ -108,13 +114,19 @@ class Container(containers.DeclarativeContainer):
         off=providers.Singleton(NullCache),
     )
 
+    # --- Temporal: the client, connected on first use (the API starts while Temporal is down) ---------------------
+    temporal = providers.Resource(temporal_resource, settings=settings.provided.temporal)
+
     # --- Health: features append their checks to the list of their mode ----------------------------------------
     postgres_health = providers.Singleton(PostgresHealthCheck, engine)
     redis_health = providers.Singleton(RedisHealthCheck, redis, required=settings.provided.cache.required_for_readiness)
+    temporal_health = providers.Singleton(
+        TemporalHealthCheck, temporal, required=settings.provided.temporal.required_for_readiness
+    )
     health_checks = providers.Selector(
         settings.provided.cache.mode,
-        redis=providers.List(postgres_health, redis_health),
-        off=providers.List(postgres_health),
+        redis=providers.List(postgres_health, redis_health, temporal_health),
+        off=providers.List(postgres_health, temporal_health),
     )
     check_health = providers.Factory(
         CheckHealth, checks=health_checks, timeout_seconds=settings.provided.observability.health_timeout_seconds
@@ -200,6 +212,31 @@ class Container(containers.DeclarativeContainer):
     delete_user = providers.Singleton(DeleteUser, uow_factory, clock)
     restore_user = providers.Singleton(RestoreUser, uow_factory, clock)
 
+    # --- The worker process: the outbox relay and the Temporal workers ----------------------------------------------
+    outbox_relay = providers.Singleton(
+        OutboxRelay,
+        providers.Singleton(SqlAlchemyOutboxStore, session_factory),
+        providers.Singleton(
+            TemporalOutboxDispatcher, temporal, email_task_queue=settings.provided.temporal.email_task_queue
+        ),
+        clock,
+        batch_size=settings.provided.temporal.outbox_batch_size,
+        poll_interval_seconds=settings.provided.temporal.outbox_poll_interval_seconds,
+        backoff=providers.Singleton(
+            Backoff.of_seconds,
+            settings.provided.temporal.outbox_backoff_initial_seconds,
+            settings.provided.temporal.outbox_backoff_max_seconds,
+        ),
+        lag_log_interval_seconds=settings.provided.temporal.outbox_lag_log_interval_seconds,
+    )
+    # The DeliverEmail the email activity calls: the email subsystem's use case (`deliver_email`) once it is wired
+    # here. While it is None, the worker does not poll the email task queue and email workflows wait in Temporal.
+    email_delivery: providers.Provider[DeliverEmail | None] = providers.Object(None)
+    # Called by the worker with its connected client: `temporal_workers(client=client)`.
+    temporal_workers = providers.Factory(
+        build_workers, settings=settings.provided.temporal, deliver_email=email_delivery
+    )
+
 
 def build_container(settings: Settings) -> Container:
     """A container for these settings. Start its resources before use; shut them down after."""
@@ -211,6 +248,7 @@ def lifecycle_resources(container: Container) -> list[providers.Provider[Any]]:
     resources: list[providers.Provider[Any]] = [container.logging, container.engine]
     if container.settings().cache.mode is CacheMode.REDIS:
         resources.append(container.redis)
+    resources.append(container.temporal)
     return resources
 
 
