@@ -17,11 +17,12 @@ from keel.infrastructure.migrations import MigrationService
 from keel.settings import Settings
 from support import postgres, redis
 
-pytest_plugins = ["support.smtp"]  # the `smtp_server` fixture: a real SMTP server per test
+pytest_plugins = ["support.smtp", "support.temporal"]  # `smtp_server`: a real SMTP server per test; Temporal servers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 REVISIONS_TABLE = "keel_schema_revisions"
+UNREACHABLE_TEMPORAL = "127.0.0.1:1"
 
 
 def _shared_tmp(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
@@ -118,6 +119,8 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
             "argon2_memory_cost_kib": 1024,
             "argon2_parallelism": 1,
         },
+        # Nothing listens on port 1: Temporal is unreachable unless a test points at one of its servers.
+        temporal={"address": UNREACHABLE_TEMPORAL, "connect_timeout_seconds": 1.0},  # type: ignore[arg-type]
         observability={"log_format": "console", "log_level": "WARNING"},  # type: ignore[arg-type]
         dev={"state_dir": tmp_path / "state"},  # type: ignore[arg-type]
     )

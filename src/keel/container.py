@@ -1,9 +1,9 @@
 """The composition root: the only place that builds engines, clients, adapters and use cases.
 
 Nothing here connects or reads the environment at import time. ``build_container(settings)`` gives a container whose
-resources (logging, database engine, Redis client) start in order inside ``async with running(container):`` — the API's
-lifespan and the worker's start-up use it — and stop in the reverse order when it exits.
-Tests change behaviour only with ``container.<provider>.override(...)``.
+resources (logging, database engine, Redis client, Temporal client) start in order inside
+``async with running(container):`` — the API's lifespan and the worker's start-up use it — and stop in the reverse
+order when it exits. Tests change behaviour only with ``container.<provider>.override(...)``.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from keel.application.auth import Login
 from keel.application.email import DeliverEmailUseCase
 from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
+from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.ports import SystemClock
 from keel.application.tenants import CreateTenant
-from keel.application.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from keel.application.unit_of_work import BeforeCommit, UnitOfWork, UnitOfWorkFactory
 from keel.application.users import (
     CreateUser,
     CreateUsersBatch,
@@ -47,6 +48,7 @@ from keel.infrastructure.email.rendering import JinjaEmailRenderer
 from keel.infrastructure.email.smtp import SmtpEmailSender
 from keel.infrastructure.logging import configure_logging
 from keel.infrastructure.migrations import MigrationService
+from keel.infrastructure.outbox import Backoff, OutboxRelay, SqlAlchemyOutboxStore
 from keel.infrastructure.persistence import SqlAlchemyUnitOfWork, SqlAlchemyUserRepository, UserRepositoryFactory
 from keel.infrastructure.security import (
     Argon2PasswordHasher,
@@ -57,6 +59,10 @@ from keel.infrastructure.security import (
     VerifiedTokens,
     load_signing_keys,
 )
+from keel.infrastructure.temporal.client import temporal_resource
+from keel.infrastructure.temporal.dispatcher import TemporalOutboxDispatcher
+from keel.infrastructure.temporal.health import TemporalHealthCheck
+from keel.infrastructure.temporal.worker import build_workers
 from keel.settings import CacheMode, Settings
 
 
@@ -67,6 +73,7 @@ def unit_of_work_factory(
     event_bus: EventBus,
     failures: HandlerFailures,
     user_repository: UserRepositoryFactory,
+    before_commit: list[BeforeCommit],
 ) -> UnitOfWorkFactory:
     """The use cases' ``UnitOfWorkFactory``: a fresh PostgreSQL unit of work per call."""
 
@@ -78,6 +85,7 @@ def unit_of_work_factory(
             read_only=read_only,
             read_only_session_factory=read_only_session_factory,
             user_repository=user_repository,
+            before_commit=before_commit,
         )
 
     return new_unit_of_work
@@ -117,13 +125,19 @@ class Container(containers.DeclarativeContainer):
         off=providers.Singleton(NullCache),
     )
 
+    # --- Temporal: the client, connected on first use (the API starts while Temporal is down) ---------------------
+    temporal = providers.Resource(temporal_resource, settings=settings.provided.temporal)
+
     # --- Health: features append their checks to the list of their mode ----------------------------------------
     postgres_health = providers.Singleton(PostgresHealthCheck, engine)
     redis_health = providers.Singleton(RedisHealthCheck, redis, required=settings.provided.cache.required_for_readiness)
+    temporal_health = providers.Singleton(
+        TemporalHealthCheck, temporal, required=settings.provided.temporal.required_for_readiness
+    )
     health_checks = providers.Selector(
         settings.provided.cache.mode,
-        redis=providers.List(postgres_health, redis_health),
-        off=providers.List(postgres_health),
+        redis=providers.List(postgres_health, redis_health, temporal_health),
+        off=providers.List(postgres_health, temporal_health),
     )
     check_health = providers.Factory(
         CheckHealth, checks=health_checks, timeout_seconds=settings.provided.observability.health_timeout_seconds
@@ -186,6 +200,8 @@ class Container(containers.DeclarativeContainer):
         off=providers.Object(SqlAlchemyUserRepository.for_session),
     )
     cache_dictionary_trainer = providers.Factory(CacheDictionaryTrainer)
+    # Before-commit handlers write in the use case's transaction: the outbox (the messages events ask for).
+    outbox_writer = providers.Singleton(OutboxWriter, providers.Singleton(OutboxPolicy, ids))
     uow_factory = providers.Singleton(
         unit_of_work_factory,
         session_factory=session_factory,
@@ -193,6 +209,7 @@ class Container(containers.DeclarativeContainer):
         event_bus=event_bus,
         failures=handler_failures,
         user_repository=user_repository_factory,
+        before_commit=providers.List(outbox_writer),
     )
 
     # --- Use cases ----------------------------------------------------------------------------------------------------
@@ -220,6 +237,30 @@ class Container(containers.DeclarativeContainer):
         claim_seconds=settings.provided.email.claim_seconds,
     )
 
+    # --- The worker process: the outbox relay and the Temporal workers ----------------------------------------------
+    outbox_relay = providers.Singleton(
+        OutboxRelay,
+        providers.Singleton(SqlAlchemyOutboxStore, session_factory),
+        providers.Singleton(
+            TemporalOutboxDispatcher, temporal, email_task_queue=settings.provided.temporal.email_task_queue
+        ),
+        clock,
+        batch_size=settings.provided.temporal.outbox_batch_size,
+        poll_interval_seconds=settings.provided.temporal.outbox_poll_interval_seconds,
+        backoff=providers.Singleton(
+            Backoff.of_seconds,
+            settings.provided.temporal.outbox_backoff_initial_seconds,
+            settings.provided.temporal.outbox_backoff_max_seconds,
+        ),
+        lag_log_interval_seconds=settings.provided.temporal.outbox_lag_log_interval_seconds,
+    )
+    # The DeliverEmail the email activity calls.
+    email_delivery = deliver_email
+    # Called by the worker with its connected client: `temporal_workers(client=client)`.
+    temporal_workers = providers.Factory(
+        build_workers, settings=settings.provided.temporal, deliver_email=email_delivery
+    )
+
 
 def build_container(settings: Settings) -> Container:
     """A container for these settings. Start its resources before use; shut them down after."""
@@ -231,6 +272,7 @@ def lifecycle_resources(container: Container) -> list[providers.Provider[Any]]:
     resources: list[providers.Provider[Any]] = [container.logging, container.engine]
     if container.settings().cache.mode is CacheMode.REDIS:
         resources.append(container.redis)
+    resources.append(container.temporal)
     return resources
 
 

@@ -134,6 +134,46 @@ class TemporalSettings(_Section):
     address: str = Field(default="127.0.0.1:7233", description="host:port of the Temporal frontend.")
     namespace: str = Field(default="default", min_length=1, description="Temporal namespace.")
     task_queue: str = Field(default="keel", min_length=1, description="Task queue of the keel worker.")
+    email_task_queue: str = Field(
+        default="keel-email",
+        min_length=1,
+        description="Task queue of the email workflows and activities (its own, so a mail backlog or a slow SMTP "
+        "server never delays other work).",
+    )
+    connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Timeout of one connection attempt to the Temporal frontend."
+    )
+    required_for_readiness: bool = Field(
+        default=False,
+        description="Whether an unreachable Temporal makes /health/ready fail (503). Off by default: the API only "
+        "writes the outbox, which the worker's relay dispatches once Temporal is back.",
+    )
+    worker_shutdown_grace_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="On SIGTERM, how long the worker lets running activities finish before cancelling them.",
+    )
+    outbox_batch_size: int = Field(
+        default=100, ge=1, le=1000, description="Outbox rows the relay claims and dispatches per transaction."
+    )
+    outbox_poll_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Pause of the relay after a pass that found fewer rows than a batch."
+    )
+    outbox_backoff_initial_seconds: float = Field(
+        default=1.0, gt=0, description="Delay before the second attempt at dispatching a row; doubles each attempt."
+    )
+    outbox_backoff_max_seconds: float = Field(
+        default=300.0, gt=0, description="Longest delay between two attempts at dispatching a row."
+    )
+    outbox_lag_log_interval_seconds: float = Field(
+        default=60.0, gt=0, description="How often the relay logs the outbox lag (pending rows, oldest age)."
+    )
+
+    @model_validator(mode="after")
+    def _backoff_cap_above_start(self) -> Self:
+        if self.outbox_backoff_max_seconds < self.outbox_backoff_initial_seconds:
+            raise ValueError("outbox_backoff_max_seconds must be at least outbox_backoff_initial_seconds")
+        return self
 
 
 class EmailSettings(_Section):

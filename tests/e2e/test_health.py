@@ -1,4 +1,6 @@
-"""Liveness and readiness against the real PostgreSQL and Redis, and what happens when one is gone."""
+"""Liveness and readiness against the real PostgreSQL, Redis and Temporal, and what happens when one is gone.
+
+The test settings point Temporal at a port nothing listens on; the tests that need it answering use the dev server."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from keel.container import Container, build_container
 from keel.presentation.api.app import create_app
 from keel.settings import Settings
+from support.temporal import TEMPORAL_GROUP, DevServer
 
 pytestmark = pytest.mark.e2e
 
@@ -38,16 +41,41 @@ async def test_live_answers_without_touching_dependencies(client: httpx.AsyncCli
     assert response.json() == {"status": "pass"}
 
 
-async def test_ready_reports_each_check_with_latency(client: httpx.AsyncClient) -> None:
+@pytest.mark.xdist_group(TEMPORAL_GROUP)
+async def test_ready_reports_each_check_with_latency(settings: Settings, temporal_dev_server: DevServer) -> None:
+    temporal = settings.temporal.model_copy(update={"address": temporal_dev_server.address})
+    async for client in _client(create_app(settings.model_copy(update={"temporal": temporal}))):
+        response = await client.get("/health/ready")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["status"] == "pass"
+        assert set(body["checks"]) == {"postgres", "redis", "temporal"}
+        for check in body["checks"].values():
+            assert check["status"] == "pass"
+            assert check["latency_ms"] >= 0
+        assert response.headers["cache-control"] == "no-store"
+
+
+async def test_temporal_down_degrades_readiness_by_default(client: httpx.AsyncClient) -> None:
+    """The API started although Temporal is unreachable, and serves: only the outbox relay needs Temporal."""
     response = await client.get("/health/ready")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "pass"
-    assert set(body["checks"]) == {"postgres", "redis"}
-    for check in body["checks"].values():
-        assert check["status"] == "pass"
-        assert check["latency_ms"] >= 0
-    assert response.headers["cache-control"] == "no-store"
+    assert body["status"] == "warn"
+    assert body["checks"]["temporal"]["status"] == "fail"
+    assert body["checks"]["temporal"]["required"] is False
+    assert body["checks"]["temporal"]["error"] == "TemporalUnavailable"
+    assert {body["checks"]["postgres"]["status"], body["checks"]["redis"]["status"]} == {"pass"}
+
+
+async def test_temporal_down_fails_readiness_when_required(settings: Settings) -> None:
+    strict = settings.model_copy(
+        update={"temporal": settings.temporal.model_copy(update={"required_for_readiness": True})}
+    )
+    async for client in _client(create_app(strict)):
+        response = await client.get("/health/ready")
+        assert response.status_code == 503
+        assert response.json()["checks"]["temporal"]["status"] == "fail"
 
 
 async def test_postgres_down_makes_ready_503(settings: Settings) -> None:
@@ -100,7 +128,7 @@ async def test_cache_off_checks_postgres_only(settings: Settings) -> None:
     async for client in _client(create_app(off, container=container)):
         response = await client.get("/health/ready")
         assert response.status_code == 200
-        assert set(response.json()["checks"]) == {"postgres"}
+        assert set(response.json()["checks"]) == {"postgres", "temporal"}
     assert not container.redis.initialized
 
 

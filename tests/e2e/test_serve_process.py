@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from support.network import free_port
+from support.temporal import TEMPORAL_GROUP, DevServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -28,13 +29,17 @@ def _get(url: str) -> tuple[int, dict[str, object], dict[str, str]]:
         return error.code, json.loads(error.read()), dict(error.headers)
 
 
-def test_serve_answers_and_stops_cleanly_on_sigterm(database_url: str, redis_url: str, tmp_path: Path) -> None:
+@pytest.mark.xdist_group(TEMPORAL_GROUP)
+def test_serve_answers_and_stops_cleanly_on_sigterm(
+    database_url: str, redis_url: str, temporal_dev_server: DevServer, tmp_path: Path
+) -> None:
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("KEEL_")},
         "KEEL_ENVIRONMENT": "test",
         "KEEL_DATABASE__URL": database_url,
         "KEEL_CACHE__URL": redis_url,
+        "KEEL_TEMPORAL__ADDRESS": temporal_dev_server.address,
         "KEEL_API__PORT": str(port),
         "KEEL_OBSERVABILITY__LOG_FORMAT": "json",
     }
@@ -67,4 +72,5 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(database_url: str, redis_url
     assert "Application shutdown complete." in events
     assert "database.engine.started" in events
     assert "database.engine.stopped" in events
+    assert events.index("temporal.client.stopped") < events.index("cache.redis.stopped")
     assert events.index("cache.redis.stopped") < events.index("database.engine.stopped")

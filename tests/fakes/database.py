@@ -6,7 +6,7 @@ insert, an update or a restore that makes a non-deleted user share one fails), s
 user's version. Violations surface at commit, the latest point a real database may report them, so tests prove the
 use cases let them through; only a delivery record naming no existing tenant (the foreign key) fails at its write, as
 in PostgreSQL. ``before_commit`` callbacks let a test play a concurrent transaction that commits first;
-``statements`` counts repository calls by name.
+``statements`` counts repository calls by name. ``outbox`` holds the committed outbox messages, in write order.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from keel.application.email import EmailDelivery
+from keel.application.outbox import OutboxMessage
 from keel.domain.errors import VersionConflict
 from keel.domain.events import Aggregate
 from keel.domain.tenants import Tenant, TenantSlugTaken
@@ -41,6 +42,7 @@ class Transaction:
     password_hashes: dict[UUID, PasswordHash] = field(default_factory=dict)
     added: set[UUID] = field(default_factory=set)
     email_deliveries: dict[UUID, EmailDelivery] = field(default_factory=dict)
+    outbox: list[OutboxMessage] = field(default_factory=list)
 
     def clear(self) -> None:
         pending_writes = (
@@ -50,6 +52,7 @@ class Transaction:
             self.password_hashes,
             self.added,
             self.email_deliveries,
+            self.outbox,
         )
         for pending in pending_writes:
             pending.clear()
@@ -61,6 +64,7 @@ class InMemoryDatabase:
         self.users: dict[UUID, User] = {}
         self.password_hashes: dict[UUID, PasswordHash] = {}
         self.email_deliveries: dict[UUID, EmailDelivery] = {}
+        self.outbox: list[OutboxMessage] = []
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
@@ -108,9 +112,12 @@ class InMemoryDatabase:
         tenants, users = self.tenants | tx.tenants, self.users | tx.users
         _check_unique_slugs(tenants, tx.tenants)
         _check_unique_identities(users, tx.users)
+        if len({message.id for message in [*self.outbox, *tx.outbox]}) != len(self.outbox) + len(tx.outbox):
+            raise AssertionError("two outbox messages share an id")  # the primary key: a bug in the code under test
         self.tenants, self.users = tenants, users
         self.password_hashes |= tx.password_hashes
         self.email_deliveries |= tx.email_deliveries
+        self.outbox.extend(tx.outbox)
         self.commits += 1
         tx.clear()
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from fakes.database import InMemoryDatabase, Transaction
 from fakes.events import RecordingEventBus
+from fakes.outbox import InMemoryOutbox
 from fakes.repositories import InMemoryEmailDeliveryRepository, InMemoryTenantRepository, InMemoryUserRepository
 from keel.application.events import EventBus, HandlerFailures
-from keel.application.unit_of_work import UnitOfWork
+from keel.application.unit_of_work import BeforeCommit, UnitOfWork
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -18,9 +19,15 @@ class FakeUnitOfWork(UnitOfWork):
         event_bus: EventBus | None = None,
         failures: HandlerFailures | None = None,
         *,
+        before_commit: Sequence[BeforeCommit] = (),
         read_only: bool = False,
     ) -> None:
-        super().__init__(event_bus if event_bus is not None else RecordingEventBus(), failures, read_only=read_only)
+        super().__init__(
+            event_bus if event_bus is not None else RecordingEventBus(),
+            failures,
+            before_commit=before_commit,
+            read_only=read_only,
+        )
         self.database = database
         self._tx = Transaction()
         self.rollbacks = 0
@@ -30,20 +37,29 @@ class FakeUnitOfWork(UnitOfWork):
         self.tenants = InMemoryTenantRepository(self.database, self._tx)
         self.users = InMemoryUserRepository(self.database, self._tx)
         self.email_deliveries = InMemoryEmailDeliveryRepository(self.database, self._tx)
+        self.outbox = InMemoryOutbox(self.database, self._tx)
 
     async def _commit(self) -> None:
         self.database.commit(self._tx)
 
     async def _rollback(self) -> None:
-        if self._tx.users or self._tx.tenants or self._tx.password_hashes or self._tx.email_deliveries:
+        if (
+            self._tx.users
+            or self._tx.tenants
+            or self._tx.password_hashes
+            or self._tx.email_deliveries
+            or self._tx.outbox
+        ):
             self.rollbacks += 1
         self._tx.clear()
 
 
-def fake_uow_factory(database: InMemoryDatabase, event_bus: EventBus) -> Callable[..., FakeUnitOfWork]:
+def fake_uow_factory(
+    database: InMemoryDatabase, event_bus: EventBus, *, before_commit: Sequence[BeforeCommit] = ()
+) -> Callable[..., FakeUnitOfWork]:
     """A ``UnitOfWorkFactory`` making a fresh ``FakeUnitOfWork`` on the shared database and bus for each call."""
 
     def new_unit_of_work(*, read_only: bool = False) -> FakeUnitOfWork:
-        return FakeUnitOfWork(database, event_bus, read_only=read_only)
+        return FakeUnitOfWork(database, event_bus, before_commit=before_commit, read_only=read_only)
 
     return new_unit_of_work

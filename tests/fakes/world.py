@@ -1,4 +1,7 @@
-"""A small world for use-case tests: the in-memory database, a fake of every port, and helpers to seed it."""
+"""A small world for use-case tests: the in-memory database, a fake of every port, and helpers to seed it.
+
+Its units of work write the outbox as the container's do (``OutboxWriter`` before commit, with the default policy), so
+``world.db.outbox`` shows the messages a use case asked for."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from fakes.events import RecordingEventBus
 from fakes.passwords import FakePasswordHasher, fake_hash
 from fakes.tokens import FakeTokenIssuer
 from fakes.unit_of_work import FakeUnitOfWork
+from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.users import Actor
 from keel.domain.ids import Uuid7Generator
 from keel.domain.tenants import Tenant, TenantSlug
@@ -31,7 +35,9 @@ class World:
 
     def uow(self, *, read_only: bool = False) -> FakeUnitOfWork:
         """The ``UnitOfWorkFactory`` to give use cases."""
-        return FakeUnitOfWork(self.db, self.bus, read_only=read_only)
+        return FakeUnitOfWork(
+            self.db, self.bus, before_commit=[OutboxWriter(OutboxPolicy(self.ids))], read_only=read_only
+        )
 
     def tenant(self, slug: str = "acme", **fields: object) -> Tenant:
         tenant: Tenant = TenantFactory.build(slug=TenantSlug(slug), **fields)

@@ -15,6 +15,7 @@ from keel.container import build_container, lifecycle_resources, running
 from keel.infrastructure.cache.backends import NullCache, RedisCache
 from keel.infrastructure.cache.health import RedisHealthCheck
 from keel.infrastructure.database.health import PostgresHealthCheck
+from keel.infrastructure.temporal.health import TemporalHealthCheck
 from keel.settings import Settings
 
 
@@ -22,14 +23,14 @@ def make_settings(mode: str) -> Settings:
     return Settings(_env_file=None, cache={"mode": mode})  # type: ignore[call-arg, arg-type]
 
 
-async def test_redis_mode_resolves_the_redis_cache_and_both_health_checks() -> None:
+async def test_redis_mode_resolves_the_redis_cache_and_its_health_check() -> None:
     container = build_container(make_settings("redis"))
     async with running(container):
         cache = await container.cache()
         checks = await container.health_checks()
         assert isinstance(cache, RedisCache)
         assert cache.enabled
-        assert [type(check) for check in checks] == [PostgresHealthCheck, RedisHealthCheck]
+        assert [type(check) for check in checks] == [PostgresHealthCheck, RedisHealthCheck, TemporalHealthCheck]
 
 
 async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client() -> None:
@@ -40,15 +41,15 @@ async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client(
         assert isinstance(cache, NullCache)
         assert not cache.enabled
         assert await cache.get("anything") is None
-        assert [type(check) for check in checks] == [PostgresHealthCheck]
+        assert [type(check) for check in checks] == [PostgresHealthCheck, TemporalHealthCheck]
         assert not container.redis.initialized
 
 
 def test_only_the_resources_of_the_mode_are_started() -> None:
     on = build_container(make_settings("redis"))
     off = build_container(make_settings("off"))
-    assert lifecycle_resources(on) == [on.logging, on.engine, on.redis]
-    assert lifecycle_resources(off) == [off.logging, off.engine]
+    assert lifecycle_resources(on) == [on.logging, on.engine, on.redis, on.temporal]
+    assert lifecycle_resources(off) == [off.logging, off.engine, off.temporal]
 
 
 def _recording(name: str, journal: list[str]) -> providers.Resource[str]:
@@ -75,13 +76,16 @@ async def test_resources_start_in_order_and_stop_in_reverse() -> None:
     container.logging.override(_recording_sync("logging", journal))
     container.engine.override(_recording("engine", journal))
     container.redis.override(_recording("redis", journal))
+    container.temporal.override(_recording("temporal", journal))
     async with running(container):
         journal.append("serving")
     assert journal == [
         "start logging",
         "start engine",
         "start redis",
+        "start temporal",
         "serving",
+        "stop temporal",
         "stop redis",
         "stop engine",
         "stop logging",

@@ -92,3 +92,25 @@ def test_configured_logging_redacts_in_the_rendered_output(capsys: pytest.Captur
         assert first["event"] == "login"
         assert first["service"] == "keel-test"
         assert first["user"]["password"] == REDACTED
+
+
+@pytest.mark.parametrize("log_format", ["json", "console"])
+def test_a_logged_exception_never_shows_frame_locals(capsys: pytest.CaptureFixture[str], log_format: str) -> None:
+    configure_logging(level="INFO", log_format=log_format, production=False, service="keel-test")  # type: ignore[arg-type]
+
+    def fail(authorization: str) -> None:
+        raise ValueError("boom")
+
+    secret = "-".join(["secret", "token", "in", "a", "local"])  # not in the source lines a traceback quotes
+    try:
+        fail(f"Bearer {secret}")
+    except ValueError:
+        structlog.get_logger("t").exception("request.failed")
+    err = capsys.readouterr().err
+
+    assert "boom" in err
+    assert secret not in err
+    if log_format == "json":
+        frames = json.loads(err.splitlines()[0])["exception"][0]["frames"]
+        assert frames
+        assert all("locals" not in frame for frame in frames)

@@ -1,22 +1,28 @@
-"""The unit of work: one transaction, the repositories that work in it, and what happens after it commits.
+"""The unit of work: one transaction, the repositories that work in it, and what happens before and after it commits.
 
 ```python
 async with uow_factory() as uow:
     user = await uow.users.get(tenant_id, user_id)
     user.rename("Ada", now)                      # records UserUpdated
     await uow.users.save(user, expected_version=1)
-    await uow.commit()                           # then: after-commit callbacks, then the events are published
+    await uow.commit()                           # before-commit handlers, COMMIT, after-commit callbacks, events
 ```
 
 Leaving the block discards whatever was not committed (an exception included). ``commit`` takes the events the
-written aggregates recorded, commits, runs the callbacks registered with ``after_commit`` (e.g. cache invalidation,
-first, so that event handlers read fresh data), then publishes the events. A callback or handler that fails is logged
-and counted; it never undoes or fails the committed work. If the commit itself fails — a unique or version conflict
-found by the database — the error propagates and nothing is published.
+written aggregates recorded and hands them to the **before-commit handlers** given to the unit of work, which write in
+the same transaction (the outbox — see ``keel.application.outbox`` — and, later, the audit log): what they write
+commits with the change or not at all, and a handler that raises fails the commit, which propagates. Then it commits,
+runs the callbacks registered with ``after_commit`` (e.g. cache invalidation, first, so that event handlers read fresh
+data), then publishes the events. An after-commit callback or event handler that fails is logged and counted; it never
+undoes or fails the committed work. If the commit itself fails — a unique or version conflict found by the database —
+the error propagates and nothing is published.
+
+Before-commit handlers write records through the unit of work (``uow.outbox``); they do not change aggregates, whose
+events were already taken.
 
 An adapter (SQLAlchemy, the in-memory fake) implements only ``_begin`` (open the session and build ``tenants``,
-``users`` and ``email_deliveries`` on it), ``_commit``, ``_rollback`` and, if needed, ``_close``. A unit of work
-serves one use-case call at a time: use cases take a ``UnitOfWorkFactory`` and make one per call —
+``users``, ``email_deliveries`` and ``outbox`` on it), ``_commit``, ``_rollback`` and, if needed, ``_close``. A unit
+of work serves one use-case call at a time: use cases take a ``UnitOfWorkFactory`` and make one per call —
 ``uow_factory(read_only=True)`` for those that only read, which lets the adapter skip the transaction and makes any
 write through it fail.
 """
@@ -24,7 +30,7 @@ write through it fail.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
@@ -33,11 +39,14 @@ from keel.domain.events import DomainEvent
 
 if TYPE_CHECKING:  # the feature packages import this module; at run time the annotations are not evaluated
     from keel.application.email.delivery import EmailDeliveryRepository
+    from keel.application.outbox.messages import Outbox
     from keel.application.ports.repository import Repository
     from keel.application.tenants.ports import TenantRepository
     from keel.application.users.ports import UserRepository
 
 type AfterCommit = Callable[[], Awaitable[None]]
+type BeforeCommit = Callable[[UnitOfWork, Sequence[DomainEvent]], Awaitable[None]]
+"""Called with the unit of work and the events about to commit; writes through the unit of work, in its transaction."""
 AFTER_COMMIT = "after_commit"
 
 
@@ -45,13 +54,20 @@ class UnitOfWork(ABC):
     tenants: TenantRepository
     users: UserRepository
     email_deliveries: EmailDeliveryRepository
+    outbox: Outbox
 
     def __init__(
-        self, event_bus: EventBus, failures: HandlerFailures | None = None, *, read_only: bool = False
+        self,
+        event_bus: EventBus,
+        failures: HandlerFailures | None = None,
+        *,
+        before_commit: Sequence[BeforeCommit] = (),
+        read_only: bool = False,
     ) -> None:
         self.read_only = read_only
         self._event_bus = event_bus
         self._failures: HandlerFailures = failures if failures is not None else HandlerFailureCounts()
+        self._before_commit = tuple(before_commit)
         self._active = False
         self._after_commit: list[AfterCommit] = []
 
@@ -73,11 +89,16 @@ class UnitOfWork(ABC):
             await self._close()
 
     async def commit(self) -> None:
-        """Commit, then run the after-commit callbacks and publish the written aggregates' events."""
+        """Run the before-commit handlers, commit, then run the after-commit callbacks and publish the events.
+
+        A before-commit handler that raises fails the commit: the error propagates, nothing is committed or published.
+        """
         self._ensure_active()
         if self.read_only:
             raise ReadOnlyUnitOfWork("A read-only unit of work has nothing to commit.")
         events = self._collect_events()
+        for handler in self._before_commit:
+            await handler(self, events)
         await self._commit()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
@@ -99,7 +120,7 @@ class UnitOfWork(ABC):
 
     @abstractmethod
     async def _begin(self) -> None:
-        """Open the transaction and build the repositories on it."""
+        """Open the transaction and build the repositories and the outbox on it."""
 
     @abstractmethod
     async def _commit(self) -> None:

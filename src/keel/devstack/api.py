@@ -1,4 +1,5 @@
-"""keel's own processes in the stack: migrations (a task) and the API (a service), pointed at the stack's services.
+"""keel's own processes in the stack: migrations (a task), the worker and the API (services), pointed at the stack's
+services.
 
 They run as ``python -m keel ...`` subprocesses with the variables of :meth:`StackPlan.app_environment`, so they see
 exactly what a deployment would give them.
@@ -13,6 +14,7 @@ from keel.devstack.plan import StackPlan
 from keel.devstack.ports import PortClaim
 from keel.devstack.probes import http_ok
 from keel.devstack.service import ServiceDefinition, TaskDefinition
+from keel.devstack.state import StateLayout
 
 READINESS_PATH = "/health/ready"
 
@@ -26,6 +28,20 @@ def migrations_task(plan: StackPlan) -> TaskDefinition:
         name="migrations",
         command=(sys.executable, "-m", "keel", "db", "upgrade"),
         env=app_environment(plan),
+    )
+
+
+def worker_service(plan: StackPlan, layout: StateLayout) -> ServiceDefinition:
+    """``keel worker``: the outbox relay and the Temporal workers; ready once it polls Temporal (its ready file)."""
+    ready_file = layout.run / "worker.ready"
+    return ServiceDefinition(
+        name="worker",
+        command=(sys.executable, "-m", "keel", "worker", "--ready-file", str(ready_file)),
+        probe=ready_file.exists,
+        prepare=lambda: ready_file.unlink(missing_ok=True),
+        env=app_environment(plan),
+        ready_timeout=60.0,
+        stop_timeout=40.0,  # the worker's shutdown grace (30 s by default) plus closing
     )
 
 

@@ -47,6 +47,10 @@ def endpoint_lines(plan: StackPlan, layout: StateLayout, *, with_api: bool) -> l
     lines.append(("Temporal", plan.temporal_address, _origin(plan, Embedded.TEMPORAL)))
     if plan.temporal_ui_url is not None:
         lines.append(("Temporal UI", plan.temporal_ui_url, ""))
+    if with_api:
+        lines.append(
+            ("Worker", "keel worker", f"outbox relay and workflows; log in {shown_path(layout.logs)}worker.log")
+        )
     lines.append(("SMTP", f"{plan.smtp_host}:{plan.smtp_port}", _origin(plan, Embedded.SMTP)))
     if plan.starts(Embedded.SMTP):
         lines.append(("Mail folder", shown_path(layout.mail), "one .eml file per message"))

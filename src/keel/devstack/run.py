@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from keel.devstack.api import api_service, migrations_task
+from keel.devstack.api import api_service, migrations_task, worker_service
 from keel.devstack.errors import DevStackError, StopRequested
 from keel.devstack.plan import Embedded, StackPlan, plan_stack
 from keel.devstack.postgres import postgres_service
@@ -23,7 +23,7 @@ EXIT_FAILED = 1
 
 
 def stack_steps(plan: StackPlan, dev: DevSettings, layout: StateLayout, *, with_api: bool) -> list[StackStep]:
-    """The children in start order; they stop in reverse. The Temporal worker will be one more entry here."""
+    """The children in start order; they stop in reverse (the API first, the worker next, then the services)."""
     steps: list[StackStep] = []
     if plan.starts(Embedded.POSTGRES):
         steps.append(postgres_service(layout, dev.postgres_port))
@@ -34,7 +34,7 @@ def stack_steps(plan: StackPlan, dev: DevSettings, layout: StateLayout, *, with_
     if plan.starts(Embedded.SMTP):
         steps.append(smtp_sink_service(layout, dev.smtp_port))
     if with_api:
-        steps.extend((migrations_task(plan), api_service(plan)))
+        steps.extend((migrations_task(plan), worker_service(plan, layout), api_service(plan)))
     return steps
 
 

@@ -179,6 +179,8 @@ def test_dev_stops_cleanly_keeps_data_and_stops_when_a_child_dies(tmp_path: Path
         send_mail(ports.smtp, "Welcome, Ada")
         assert wait_for_mail(tmp_path / "state" / "mail", "Welcome, Ada").suffix == ".eml"
         assert "SERVING" in temporal_health(ports.temporal)
+        assert "✓ worker" in first.text()  # `keel worker` polls Temporal: its ready file exists
+        assert (tmp_path / "state" / "run" / "worker.ready").exists()
         database_query(ports.postgres, "CREATE TABLE kept_across_runs (id int PRIMARY KEY)")
         redis.Redis(host="127.0.0.1", port=ports.redis).set("kept-across-runs", "yes")
         children = psutil.Process(first.process.pid).children(recursive=True)

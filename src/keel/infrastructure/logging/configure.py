@@ -7,6 +7,8 @@ import sys
 from typing import Literal, TextIO
 
 import structlog
+from structlog.processors import ExceptionRenderer
+from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor
 
 from keel.infrastructure.logging.redaction import redact_secrets
@@ -30,11 +32,12 @@ def configure_logging(
         redact_secrets,
     ]
     renderer: Processor
+    # Never print frame locals: they hold request headers, passwords and tokens that redaction cannot see.
     if use_json:
-        shared.append(structlog.processors.dict_tracebacks)
+        # (structlog's ready-made `dict_tracebacks` shows them.)
+        shared.append(ExceptionRenderer(ExceptionDictTransformer(show_locals=False, max_frames=20)))
         renderer = structlog.processors.JSONRenderer()
     else:
-        # Never print frame locals: they hold request headers, passwords and tokens that redaction cannot see.
         renderer = structlog.dev.ConsoleRenderer(
             colors=sys.stderr.isatty(),
             exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False, max_frames=20),

@@ -1,10 +1,10 @@
 """The unit of work on PostgreSQL: one ``AsyncSession`` (one connection, one transaction) per use-case call.
 
 ```python
-uow_factory = lambda: SqlAlchemyUnitOfWork(session_factory, event_bus)
+uow_factory = lambda: SqlAlchemyUnitOfWork(session_factory, event_bus, before_commit=[outbox_writer])
 async with uow_factory() as uow:                  # no connection yet: taken at the first statement
     await uow.users.save(user, expected_version=3)
-    await uow.commit()                            # COMMIT, then after-commit callbacks, then events
+    await uow.commit()                            # outbox rows, COMMIT, after-commit callbacks, events
 ```
 
 The session checks a connection out at its first statement, so a use case answered from the cache never touches
@@ -30,15 +30,16 @@ methods do), since the events published after commit are theirs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from keel.application.events import EventBus, HandlerFailures
-from keel.application.unit_of_work import UnitOfWork
+from keel.application.unit_of_work import BeforeCommit, UnitOfWork
 from keel.application.users import UserRepository
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
 from keel.infrastructure.persistence.error_translation import translate_database_errors
+from keel.infrastructure.persistence.outbox import SqlAlchemyOutbox
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
 from keel.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
 
@@ -55,8 +56,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         read_only: bool = False,
         read_only_session_factory: async_sessionmaker[AsyncSession] | None = None,
         user_repository: UserRepositoryFactory = SqlAlchemyUserRepository.for_session,
+        before_commit: Sequence[BeforeCommit] = (),
     ) -> None:
-        super().__init__(event_bus, failures, read_only=read_only)
+        super().__init__(event_bus, failures, before_commit=before_commit, read_only=read_only)
         # Read-only units of work use the autocommit sessions when given (one round trip per read); without them,
         # a read-only unit of work is an ordinary transaction that is never committed.
         self._autocommit = read_only and read_only_session_factory is not None
@@ -74,6 +76,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.tenants = SqlAlchemyTenantRepository(session)
         self.users = self._user_repository(session, self)
         self.email_deliveries = SqlAlchemyEmailDeliveryRepository(session)
+        self.outbox = SqlAlchemyOutbox(session)
         self._session = session
 
     async def _commit(self) -> None:

@@ -15,7 +15,8 @@ def dev(
         typer.Option("--no-api", help="Start only the services and print the variables pointing at them."),
     ] = False,
 ) -> None:
-    """Start embedded PostgreSQL, Redis, Temporal and an SMTP sink (each unless given by URL), migrate, serve the API.
+    """Start embedded PostgreSQL, Redis, Temporal and an SMTP sink (each unless given by URL), migrate, run the worker
+    and serve the API.
 
     Data lives in KEEL_DEV__STATE_DIR (default .keel/) and is kept across runs. Ctrl-C stops everything.
     """

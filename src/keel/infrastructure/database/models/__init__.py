@@ -10,15 +10,18 @@ entities and back explicitly.
 
 from keel.infrastructure.database.models.base import Base
 from keel.infrastructure.database.models.email_deliveries import EmailDeliveryRecord, email_deliveries_table
+from keel.infrastructure.database.models.outbox import OutboxRecord, outbox_table
 from keel.infrastructure.database.models.tenants import TenantRecord, tenants_table
 from keel.infrastructure.database.models.users import UserRecord, users_table
 
 __all__ = [
     "Base",
     "EmailDeliveryRecord",
+    "OutboxRecord",
     "TenantRecord",
     "UserRecord",
     "email_deliveries_table",
+    "outbox_table",
     "tenants_table",
     "users_table",
 ]

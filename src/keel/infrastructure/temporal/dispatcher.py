@@ -1,0 +1,59 @@
+"""The outbox dispatcher on Temporal: one workflow started per outbox row, with an id derived from the row's id.
+
+A second start of the same id is a no-op, whoever makes it — this relay after a crash that lost its commit, or
+another relay: ``USE_EXISTING`` answers with the running workflow, and ``REJECT_DUPLICATE`` refuses a new run of a
+closed one (``WorkflowAlreadyStartedError``), which counts as dispatched. (A closed workflow's id is remembered for the
+namespace's retention period; a row is marked dispatched in the transaction that started it, so only a commit lost
+for longer than that could start it again — and ``DeliverEmail`` is idempotent per message besides.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from keel.application.outbox import MessageKind, email_request_from_payload
+from keel.infrastructure.outbox import PendingMessage
+from keel.infrastructure.temporal.client import TemporalConnector, TemporalUnavailable
+from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow, email_workflow_id
+
+
+class UnknownMessageKind(ValueError):
+    """An outbox row of a kind no workflow handles (written by a newer version, or by hand)."""
+
+
+class TemporalOutboxDispatcher:
+    def __init__(self, connector: TemporalConnector, *, email_task_queue: str) -> None:
+        self._connector = connector
+        self._email_task_queue = email_task_queue
+
+    async def dispatch(self, messages: Sequence[PendingMessage]) -> Sequence[BaseException | None]:
+        try:
+            client = await self._connector.client()
+        except TemporalUnavailable as error:
+            return [error] * len(messages)
+        return await asyncio.gather(*(self._start(client, message) for message in messages), return_exceptions=True)
+
+    async def _start(self, client: Client, message: PendingMessage) -> None:
+        try:
+            kind = MessageKind(message.kind)
+        except ValueError:
+            raise UnknownMessageKind(f"no workflow handles outbox messages of kind {message.kind!r}") from None
+        try:
+            match kind:
+                case MessageKind.SEND_EMAIL:
+                    request = email_request_from_payload(message.payload)
+                    await client.start_workflow(
+                        SendEmailWorkflow.run,
+                        request,
+                        id=email_workflow_id(request.message_id),
+                        task_queue=self._email_task_queue,
+                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    )
+        except WorkflowAlreadyStartedError:
+            return  # started before (by this relay or another): done

@@ -1,0 +1,34 @@
+"""The Temporal workers of the ``keel worker`` process: which workflows and activities poll which task queue.
+
+``build_workers`` is called with a connected client. The email task queue is polled only when a ``DeliverEmail`` is
+given: without one, ``SendEmail`` workflows wait in Temporal (nothing is lost) until a worker that can deliver runs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from keel.application.email.ports import DeliverEmail
+from keel.infrastructure.temporal.activities.email import EmailActivities
+from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow
+from keel.settings import TemporalSettings
+
+
+def build_workers(client: Client, *, settings: TemporalSettings, deliver_email: DeliverEmail | None) -> list[Worker]:
+    """One worker per task queue that has something registered; none runs until ``run()``."""
+    grace = timedelta(seconds=settings.worker_shutdown_grace_seconds)
+    workers: list[Worker] = []
+    if deliver_email is not None:
+        workers.append(
+            Worker(
+                client,
+                task_queue=settings.email_task_queue,
+                workflows=[SendEmailWorkflow],
+                activities=[EmailActivities(deliver_email).deliver_email],
+                graceful_shutdown_timeout=grace,
+            )
+        )
+    return workers

@@ -1,0 +1,173 @@
+"""``keel worker`` as a real process: it relays the outbox to Temporal, says when it is ready, survives Temporal being
+down, and stops cleanly on SIGTERM — closing its resources in the reverse order of their start."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import create_async_engine
+from temporalio.client import Client
+
+from keel.application.email.ports import EmailRequest, EmailTemplate
+from keel.application.outbox import send_email_message
+from keel.infrastructure.database.models.outbox import outbox_table
+from keel.infrastructure.temporal.workflows.email import email_workflow_id
+from support.temporal import TEMPORAL_GROUP, DevServer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+DEADLINE_SECONDS = 30.0
+
+
+def worker_environment(database_url: str, temporal_address: str) -> dict[str, str]:
+    return {
+        **{name: value for name, value in os.environ.items() if not name.startswith("KEEL_")},
+        "KEEL_ENVIRONMENT": "test",
+        "KEEL_DATABASE__URL": database_url,
+        "KEEL_CACHE__MODE": "off",
+        "KEEL_TEMPORAL__ADDRESS": temporal_address,
+        "KEEL_TEMPORAL__EMAIL_TASK_QUEUE": f"keel-email-{uuid.uuid4()}",
+        "KEEL_TEMPORAL__OUTBOX_POLL_INTERVAL_SECONDS": "0.1",
+        "KEEL_OBSERVABILITY__LOG_FORMAT": "json",
+    }
+
+
+class WorkerRun:
+    def __init__(self, process: subprocess.Popen[bytes], log: Path, ready_file: Path) -> None:
+        self.process, self.log, self.ready_file = process, log, ready_file
+
+    def events(self) -> list[str]:
+        lines = self.log.read_text(errors="replace").splitlines()
+        return [json.loads(line)["event"] for line in lines if line.startswith("{")]
+
+    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while not condition():
+            assert self.process.poll() is None, f"keel worker exited:\n{self.log.read_text()}"
+            assert time.monotonic() < deadline, f"keel worker: {what} did not happen:\n{self.log.read_text()}"
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=DEADLINE_SECONDS)
+
+
+@contextmanager
+def keel_worker(env: dict[str, str], workdir: Path) -> Iterator[WorkerRun]:
+    ready_file, log = workdir / "worker.ready", workdir / "worker.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "keel", "worker", "--ready-file", str(ready_file)],
+            env=env,
+            cwd=workdir,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield WorkerRun(process, log, ready_file)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def add_welcome_message(database_url: str) -> uuid.UUID:
+    request = EmailRequest(
+        message_id=uuid.uuid4(), template=EmailTemplate.WELCOME, tenant_id=uuid.uuid4(), recipient_user_id=uuid.uuid4()
+    )
+    message = send_email_message(request, created_at=datetime.now(UTC))
+
+    async def add() -> None:
+        engine = create_async_engine(database_url)
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(outbox_table).values(
+                    id=message.id,
+                    kind=message.kind.value,
+                    payload=dict(message.payload),
+                    tenant_id=message.tenant_id,
+                    created_at=message.created_at,
+                    available_at=message.created_at,
+                )
+            )
+        await engine.dispose()
+
+    asyncio.run(add())
+    return message.id
+
+
+def is_dispatched(database_url: str, message_id: uuid.UUID) -> bool:
+    async def read() -> bool:
+        engine = create_async_engine(database_url)
+        async with engine.connect() as connection:
+            statement = select(outbox_table.c.dispatched_at).where(outbox_table.c.id == message_id)
+            dispatched_at = (await connection.execute(statement)).scalar_one()
+        await engine.dispose()
+        return dispatched_at is not None
+
+    return asyncio.run(read())
+
+
+def workflow_status(address: str, workflow_id: str) -> str:
+    async def describe() -> str:
+        client = await Client.connect(address)
+        description = await client.get_workflow_handle(workflow_id).describe()
+        return description.status.name if description.status is not None else "UNKNOWN"
+
+    return asyncio.run(describe())
+
+
+@pytest.mark.xdist_group(TEMPORAL_GROUP)
+def test_the_worker_relays_the_outbox_and_stops_cleanly_on_sigterm(
+    clean_database: str, temporal_dev_server: DevServer, tmp_path: Path
+) -> None:
+    message_id = add_welcome_message(clean_database)
+
+    with keel_worker(worker_environment(clean_database, temporal_dev_server.address), tmp_path) as worker:
+        worker.wait_for(worker.ready_file.exists, "the ready file")
+        worker.wait_for(lambda: is_dispatched(clean_database, message_id), "the dispatch of the outbox row")
+        # The message names a user that does not exist: the worker's delivery records it failed, for good, and the
+        # workflow completes with that outcome instead of retrying.
+        worker.wait_for(
+            lambda: workflow_status(temporal_dev_server.address, email_workflow_id(message_id)) == "COMPLETED",
+            "the email workflow's completion",
+        )
+
+        assert worker.stop() == 0, worker.log.read_text()
+
+    assert not worker.ready_file.exists()
+    events = worker.events()
+    for expected in ("worker.ready", "worker.stopping", "outbox.relay.stopped"):
+        assert expected in events, events
+    # Resources close after the relay and the workers stopped, in the reverse order of their start.
+    assert events.index("outbox.relay.stopped") < events.index("temporal.client.stopped")
+    assert events.index("temporal.client.stopped") < events.index("database.engine.stopped")
+    assert events[-1] == "worker.stopped"
+
+
+def test_the_worker_waits_for_temporal_without_being_ready_and_still_stops_on_sigterm(
+    database_url: str, tmp_path: Path
+) -> None:
+    with keel_worker(worker_environment(database_url, "127.0.0.1:1"), tmp_path) as worker:
+        worker.wait_for(lambda: worker.events().count("worker.temporal_unavailable") >= 2, "a second connection try")
+        assert not worker.ready_file.exists()
+
+        assert worker.stop() == 0, worker.log.read_text()
+
+    events = worker.events()
+    assert "worker.ready" not in events
+    assert events.index("outbox.relay.stopped") < events.index("database.engine.stopped")
+    assert events[-1] == "worker.stopped"

