@@ -21,6 +21,7 @@ from keel.domain.tenants import Tenant, TenantCreated, TenantSlug
 from keel.domain.users import EmailAddress, EmailAlreadyUsed, Role, User, UserCreated, Username, UserUpdated
 from keel.infrastructure.database.engine import session_factory
 from keel.infrastructure.persistence import SqlAlchemyUnitOfWork, SqlAlchemyUserRepository
+from keel.infrastructure.persistence.statements import LazySession, Statements
 
 pytestmark = pytest.mark.integration
 
@@ -136,20 +137,39 @@ async def test_after_commit_callbacks_run_only_after_a_commit(uow: MakeUow) -> N
 async def test_the_users_repository_can_be_replaced_per_unit_of_work(
     sessions: async_sessionmaker[AsyncSession], bus: InProcessEventBus, tenant: Tenant
 ) -> None:
-    built: list[tuple[AsyncSession, UnitOfWork]] = []
+    built: list[tuple[Statements, UnitOfWork]] = []
 
-    def wrapped(session: AsyncSession, uow: UnitOfWork) -> UserRepository:
-        built.append((session, uow))
-        return SqlAlchemyUserRepository(session)
+    def wrapped(statements: Statements, uow: UnitOfWork) -> UserRepository:
+        built.append((statements, uow))
+        return SqlAlchemyUserRepository(statements)
 
     work = SqlAlchemyUnitOfWork(sessions, bus, user_repository=wrapped)
     async with work:
         await work.users.add(with_password(UserFactory.build(tenant_id=tenant.id)))
         await work.commit()
 
-    ((session, owner),) = built
+    ((statements, owner),) = built
     assert owner is work
-    assert isinstance(session, AsyncSession)
+    assert isinstance(statements, LazySession)
+    assert statements.session is None  # closed with the unit of work
+
+
+async def test_a_unit_of_work_that_runs_no_statement_opens_no_session(
+    sessions: async_sessionmaker[AsyncSession], bus: InProcessEventBus, engine: AsyncEngine
+) -> None:
+    built: list[Statements] = []
+
+    def recording(statements: Statements, uow: UnitOfWork) -> UserRepository:
+        built.append(statements)
+        return SqlAlchemyUserRepository(statements)
+
+    async with SqlAlchemyUnitOfWork(sessions, bus, user_repository=recording) as work:
+        await work.commit()  # nothing to commit
+
+    (statements,) = built
+    assert isinstance(statements, LazySession)
+    assert statements.session is None
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 async def test_each_unit_of_work_returns_its_connection(uow: MakeUow, engine: AsyncEngine, tenant: Tenant) -> None:

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from sqlalchemy import Executable, Result, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel.application.email import EmailDelivery, EmailDeliveryRepository
 from keel.infrastructure.database.models.email_deliveries import email_deliveries_table
@@ -17,6 +16,7 @@ from keel.infrastructure.persistence.email_delivery_mapper import (
     delivery_values,
 )
 from keel.infrastructure.persistence.error_translation import translate_database_errors
+from keel.infrastructure.persistence.statements import Statements
 
 _deliveries = email_deliveries_table.c
 
@@ -24,7 +24,7 @@ _deliveries = email_deliveries_table.c
 class SqlAlchemyEmailDeliveryRepository(EmailDeliveryRepository):
     """One statement per method. A missing tenant raises ``TenantNotFound`` from ``add_if_absent``."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Statements) -> None:
         self._session = session
 
     async def add_if_absent(self, delivery: EmailDelivery) -> None:

@@ -10,18 +10,18 @@ from itertools import batched
 from typing import Final
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel.application.outbox import Outbox, OutboxMessage
 from keel.infrastructure.database.models.outbox import outbox_table
 from keel.infrastructure.persistence.error_translation import translate_database_errors
+from keel.infrastructure.persistence.statements import Statements
 
 ROWS_PER_INSERT: Final = 500
 """Rows per multi-row INSERT: 7 parameters a row keeps a statement far below the protocol's 32,767 parameters."""
 
 
 class SqlAlchemyOutbox(Outbox):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Statements) -> None:
         self._session = session
 
     async def add(self, messages: Sequence[OutboxMessage]) -> None:

@@ -6,12 +6,12 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Executable, Result, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel.application.tenants import TenantRepository
 from keel.domain.tenants import Tenant, TenantSlug
 from keel.infrastructure.database.models.tenants import tenants_table
 from keel.infrastructure.persistence.error_translation import translate_database_errors
+from keel.infrastructure.persistence.statements import Statements
 from keel.infrastructure.persistence.tenant_mapper import tenant_from_row, tenant_values
 
 _tenants = tenants_table.c
@@ -20,7 +20,7 @@ _tenants = tenants_table.c
 class SqlAlchemyTenantRepository(TenantRepository):
     """One statement per method; a taken slug raises ``TenantSlugTaken`` from ``add`` itself."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Statements) -> None:
         super().__init__()
         self._session = session
 

@@ -19,8 +19,8 @@ work itself, and returns the ``UserRepository`` the use cases get as ``uow.users
 ``SqlAlchemyUserRepository``; a decorator such as a cached repository wraps it and may register
 ``uow.after_commit(...)`` callbacks (cache invalidation) from its write methods::
 
-    def cached_users(session: AsyncSession, uow: UnitOfWork) -> UserRepository:
-        return CachedUserRepository(SqlAlchemyUserRepository(session), cache, after_commit=uow.after_commit)
+    def cached_users(statements: Statements, uow: UnitOfWork) -> UserRepository:
+        return CachedUserRepository(SqlAlchemyUserRepository(statements), cache, after_commit=uow.after_commit)
 
     SqlAlchemyUnitOfWork(session_factory, event_bus, failures, user_repository=cached_users)
 
@@ -40,10 +40,11 @@ from keel.application.users import UserRepository
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
 from keel.infrastructure.persistence.error_translation import translate_database_errors
 from keel.infrastructure.persistence.outbox import SqlAlchemyOutbox
+from keel.infrastructure.persistence.statements import LazySession, Statements
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
 from keel.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
 
-type UserRepositoryFactory = Callable[[AsyncSession, UnitOfWork], UserRepository]
+type UserRepositoryFactory = Callable[[Statements, UnitOfWork], UserRepository]
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
@@ -66,38 +67,42 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             session_factory = read_only_session_factory
         self._session_factory = session_factory
         self._user_repository = user_repository
-        self._session: AsyncSession | None = None
+        self._statements: LazySession | None = None
 
     async def _begin(self) -> None:
-        # The session takes a pooled connection at its first statement, not here: a read the cache answers costs
-        # no connection and no BEGIN/ROLLBACK at all. An unreachable PostgreSQL fails that first statement instead,
-        # as DependencyUnavailable all the same.
-        session = self._session_factory()
-        self.tenants = SqlAlchemyTenantRepository(session)
-        self.users = self._user_repository(session, self)
-        self.email_deliveries = SqlAlchemyEmailDeliveryRepository(session)
-        self.outbox = SqlAlchemyOutbox(session)
-        self._session = session
+        # No session yet: it is made at the first statement, and takes a pooled connection then. A read the cache
+        # answers costs no session, no connection and no BEGIN/ROLLBACK at all. An unreachable PostgreSQL fails that
+        # first statement instead, as DependencyUnavailable all the same.
+        statements = LazySession(self._session_factory)
+        self.tenants = SqlAlchemyTenantRepository(statements)
+        self.users = self._user_repository(statements, self)
+        self.email_deliveries = SqlAlchemyEmailDeliveryRepository(statements)
+        self.outbox = SqlAlchemyOutbox(statements)
+        self._statements = statements
 
     async def _commit(self) -> None:
+        session = self._current_statements().session
+        if session is None:  # nothing was written: nothing to commit
+            return
         with translate_database_errors():
-            await self._current_session().commit()
+            await session.commit()
 
     async def _rollback(self) -> None:
-        session = self._current_session()
+        session = self._current_statements().session
         # Nothing ran (a read the cache answered) or it was committed; or reads in autocommit mode, which have
         # nothing to roll back: closing the session returns their connection.
-        if not session.in_transaction() or (self.read_only and self._autocommit):
+        if session is None or not session.in_transaction() or (self.read_only and self._autocommit):
             return
         with translate_database_errors():
             await session.rollback()
 
     async def _close(self) -> None:
-        session, self._session = self._session, None
-        if session is not None and (session.in_transaction() or session.identity_map):
+        statements, self._statements = self._statements, None
+        if statements is not None and statements.session is not None:
+            session, statements.session = statements.session, None
             await session.close()
 
-    def _current_session(self) -> AsyncSession:
-        if self._session is None:
+    def _current_statements(self) -> LazySession:
+        if self._statements is None:
             raise RuntimeError("The unit of work has no open session.")
-        return self._session
+        return self._statements

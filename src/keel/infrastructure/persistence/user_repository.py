@@ -14,7 +14,6 @@ from uuid import UUID
 
 from sqlalchemy import BindParameter, Executable, Result, Text, any_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from keel.application.unit_of_work import UnitOfWork
 from keel.application.users import UserQuery, UserRepository
@@ -32,6 +31,7 @@ from keel.domain.users import (
 )
 from keel.infrastructure.database.models.users import users_table
 from keel.infrastructure.persistence.error_translation import translate_database_errors
+from keel.infrastructure.persistence.statements import Statements
 from keel.infrastructure.persistence.user_listing import listing_statement
 from keel.infrastructure.persistence.user_mapper import (
     USER_COLUMNS,
@@ -52,12 +52,12 @@ _GET_LIVE_USER = _GET_USER.where(_users.deleted_at.is_(None))
 
 
 class SqlAlchemyUserRepository(UserRepository):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Statements) -> None:
         super().__init__()
         self._session = session
 
     @classmethod
-    def for_session(cls, session: AsyncSession, uow: UnitOfWork) -> UserRepository:  # noqa: ARG003 - the hook's signature
+    def for_session(cls, session: Statements, uow: UnitOfWork) -> UserRepository:  # noqa: ARG003 - the hook's signature
         """The default users repository of ``SqlAlchemyUnitOfWork``: this one, on the unit of work's session."""
         return cls(session)
 
