@@ -81,6 +81,14 @@ async def test_a_request_has_a_server_span_and_sql_spans_in_one_trace(
     assert any("SELECT" in (span.attributes or {}).get("db.statement", "") for span in sql)
 
 
+async def test_probes_and_scrapes_are_not_traced(client: httpx.AsyncClient, exporter: InMemorySpanExporter) -> None:
+    for path in ("/health/live", "/metrics", "/health/live"):
+        assert (await client.get(path)).status_code == 200
+    assert [span.name for span in exporter.get_finished_spans() if span.kind is SpanKind.SERVER] == []
+    assert (await client.get("/api/v1/meta/nothing-here")).status_code == 404
+    assert [span.name for span in exporter.get_finished_spans() if span.kind is SpanKind.SERVER] == ["GET unmatched"]
+
+
 async def test_log_lines_of_a_request_carry_its_trace_id(
     client: httpx.AsyncClient, sign_up: SignUp, exporter: InMemorySpanExporter, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from opentelemetry import trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keel.infrastructure.metrics.http import route_template
+
+UNTRACED_PATHS: Final = r"/metrics$,/health/live$"
+"""Scrapes and liveness probes: frequent, without I/O, and noise in a trace viewer (they stay counted in the metrics).
+Readiness stays traced: its PostgreSQL and Redis calls would otherwise make root spans of their own."""
 
 
 class TracingMiddleware:
@@ -19,7 +25,10 @@ class TracingMiddleware:
 
     def __init__(self, app: ASGIApp, *, provider: TracerProvider) -> None:
         self.app = OpenTelemetryMiddleware(
-            _NameAfterRoute(app), tracer_provider=provider, exclude_spans=["receive", "send"]
+            _NameAfterRoute(app),
+            tracer_provider=provider,
+            excluded_urls=UNTRACED_PATHS,
+            exclude_spans=["receive", "send"],
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -55,7 +55,7 @@ class TemporalOutboxDispatcher:
         except TemporalUnavailable as error:
             if self._metrics is not None:
                 for message in messages:
-                    self._metrics.failed(_WORKFLOWS.get(MessageKind(message.kind), "unknown"))
+                    self._metrics.failed(_workflow_of(message.kind))
             return [error] * len(messages)
         return await asyncio.gather(*(self._start(client, message) for message in messages), return_exceptions=True)
 
@@ -64,7 +64,7 @@ class TemporalOutboxDispatcher:
             kind = MessageKind(message.kind)
         except ValueError:
             raise UnknownMessageKind(f"no workflow handles outbox messages of kind {message.kind!r}") from None
-        workflow = _WORKFLOWS[kind]
+        workflow = _workflow_of(kind)
         try:
             with carried_trace_context(message.payload):
                 await self._start_kind(client, kind, message)
@@ -91,5 +91,9 @@ class TemporalOutboxDispatcher:
                 )
 
 
-_WORKFLOWS = {MessageKind.SEND_EMAIL: "SendEmail"}
+_WORKFLOWS = {MessageKind.SEND_EMAIL.value: "SendEmail"}
 """The workflow each kind starts, as named in metrics (a fixed set: one label value per kind)."""
+
+
+def _workflow_of(kind: str) -> str:
+    return _WORKFLOWS.get(kind, "unknown")
