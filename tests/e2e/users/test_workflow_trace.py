@@ -46,14 +46,14 @@ def container(settings: Settings, exporter: InMemorySpanExporter) -> Container:
 @asynccontextmanager
 async def traced_worker(
     settings: Settings, deliver: FakeDeliverEmail, exporter: InMemorySpanExporter
-) -> AsyncIterator[None]:
+) -> AsyncIterator[Container]:
     container = build_container(settings)
     container.email_delivery.override(providers.Object(deliver))
     container.span_processor.override(providers.Object(SimpleSpanProcessor(exporter)))
     stop = asyncio.Event()
     worker = asyncio.create_task(serve_worker(container, stop))
     try:
-        yield
+        yield container
     finally:
         stop.set()
         await asyncio.wait_for(worker, STOP_SECONDS)
@@ -69,13 +69,15 @@ async def test_the_welcome_workflow_continues_the_trace_of_the_sign_up_request(
 
     worker_spans = InMemorySpanExporter()
     deliver = FakeDeliverEmail()
-    async with traced_worker(settings, deliver, worker_spans), asyncio.timeout(60):
+    async with traced_worker(settings, deliver, worker_spans) as worker, asyncio.timeout(60):
         await deliver.wait_for_sent(1)
 
         async def activity_span_ended() -> bool:
             return any(span.name == "RunActivity:deliver_email" for span in worker_spans.get_finished_spans())
 
         await wait_until(activity_span_ended, within=30, what="the activity's span")
+        starts = worker.metrics().registry.get_sample_value("keel_workflow_starts_total", {"workflow": "SendEmail"})
+        assert starts == 1
 
     in_trace = {
         span.name: span
