@@ -121,6 +121,11 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
         },
         # Nothing listens on port 1: Temporal is unreachable unless a test points at one of its servers.
         temporal={"address": UNREACHABLE_TEMPORAL, "connect_timeout_seconds": 1.0},  # type: ignore[arg-type]
-        observability={"log_format": "console", "log_level": "WARNING"},  # type: ignore[arg-type]
+        # No worker metrics port: tests running workers side by side would compete for it.
+        observability={  # type: ignore[arg-type]
+            "log_format": "console",
+            "log_level": "WARNING",
+            "worker_metrics_port": 0,
+        },
         dev={"state_dir": tmp_path / "state"},  # type: ignore[arg-type]
     )

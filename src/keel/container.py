@@ -9,16 +9,19 @@ order when it exits. Tests change behaviour only with ``container.<provider>.ove
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from dependency_injector import containers, providers
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp
 
 from keel.application.auth import Login
 from keel.application.email import DeliverEmailUseCase
-from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, InProcessEventBus
+from keel.application.events import EventBus, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
 from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.ports import SystemClock
@@ -38,15 +41,27 @@ from keel.infrastructure.cache.backends import NullCache, RedisCache
 from keel.infrastructure.cache.breaker import CircuitBreaker
 from keel.infrastructure.cache.client import redis_resource
 from keel.infrastructure.cache.health import RedisHealthCheck
+from keel.infrastructure.cache.stats import CacheStats
 from keel.infrastructure.cache.training import CacheDictionaryTrainer
 from keel.infrastructure.cache.user_codec import shipped_user_cache_codec
 from keel.infrastructure.cache.user_repository import cached_user_repositories
 from keel.infrastructure.cache.user_store import UserCacheStore
 from keel.infrastructure.database.engine import engine_resource, read_only_session_factory, session_factory
 from keel.infrastructure.database.health import PostgresHealthCheck
+from keel.infrastructure.database.statement_counter import NPlusOneDetector, statement_counting_resource
 from keel.infrastructure.email.rendering import JinjaEmailRenderer
 from keel.infrastructure.email.smtp import SmtpEmailSender
 from keel.infrastructure.logging import configure_logging
+from keel.infrastructure.metrics.adapters import (
+    PrometheusHandlerFailures,
+    PrometheusRateLimitMetrics,
+    PrometheusWorkflowMetrics,
+)
+from keel.infrastructure.metrics.collectors import CacheCollector, DatabasePoolCollector, pool_metrics_resource
+from keel.infrastructure.metrics.exposition import MetricsExposition
+from keel.infrastructure.metrics.http import HttpMetricsMiddleware
+from keel.infrastructure.metrics.registry import KeelMetrics
+from keel.infrastructure.metrics.worker import WorkerMetricsEndpoint
 from keel.infrastructure.migrations import MigrationService
 from keel.infrastructure.outbox import Backoff, OutboxRelay, SqlAlchemyOutboxStore
 from keel.infrastructure.persistence import SqlAlchemyUnitOfWork, SqlAlchemyUserRepository, UserRepositoryFactory
@@ -59,9 +74,17 @@ from keel.infrastructure.security import (
     VerifiedTokens,
     load_signing_keys,
 )
+from keel.infrastructure.telemetry.asgi import TracingMiddleware
+from keel.infrastructure.telemetry.tracing import (
+    new_tracer_provider,
+    otlp_span_processor,
+    temporal_tracing_interceptors,
+    tracing_resource,
+)
 from keel.infrastructure.temporal.client import temporal_resource
 from keel.infrastructure.temporal.dispatcher import TemporalOutboxDispatcher
 from keel.infrastructure.temporal.health import TemporalHealthCheck
+from keel.infrastructure.temporal.metrics import WorkflowFailureCounting
 from keel.infrastructure.temporal.worker import build_workers
 from keel.settings import CacheMode, Settings
 
@@ -91,7 +114,46 @@ def unit_of_work_factory(
     return new_unit_of_work
 
 
+# --- Observability helpers (the providers are in the last block of the container) -----------------------------------
+
+type AsgiLayer = Callable[[ASGIApp], ASGIApp]
+
+
+def http_observability_middleware(
+    *,
+    settings: Settings,
+    metrics: KeelMetrics,
+    collectors: Callable[[], object],
+    tracer_provider: Callable[[], TracerProvider],
+) -> list[AsgiLayer]:
+    """The API's observability middleware, outermost first: request metrics, server spans, N+1 detection.
+
+    Each is there only when on (metrics: ``metrics_enabled``; spans: an OTLP endpoint; N+1: outside production), so a
+    disabled concern costs nothing per request.
+    """
+    observability = settings.observability
+    layers: list[AsgiLayer] = []
+    if observability.metrics_enabled:
+        collectors()  # the scrape-time collectors, registered once
+        layers.append(partial(HttpMetricsMiddleware, metrics=metrics))
+    if observability.tracing_enabled:
+        layers.append(partial(TracingMiddleware, provider=tracer_provider()))
+    if not settings.is_production:
+        layers.append(partial(NPlusOneDetector, threshold=observability.n_plus_one_threshold))
+    return layers
+
+
+def register_metrics_collectors(
+    metrics: KeelMetrics, *, pool: DatabasePoolCollector, cache_stats: CacheStats
+) -> KeelMetrics:
+    """Add the scrape-time collectors (pool usage, cache counters) to the registry; once per container."""
+    metrics.registry.register(pool)
+    metrics.registry.register(CacheCollector(cache_stats))
+    return metrics
+
+
 class Container(containers.DeclarativeContainer):
+    __self__ = providers.Self()  # forward references to the observability block: `__self__.provided.x.call()`
     settings = providers.Dependency(instance_of=Settings)
 
     logging = providers.Resource(
@@ -100,6 +162,7 @@ class Container(containers.DeclarativeContainer):
         log_format=settings.provided.observability.log_format,
         production=settings.provided.is_production,
         service=settings.provided.observability.service_name,
+        trace_context=settings.provided.observability.tracing_enabled,
     )
 
     # --- PostgreSQL ---------------------------------------------------------------------------------------------
@@ -126,7 +189,11 @@ class Container(containers.DeclarativeContainer):
     )
 
     # --- Temporal: the client, connected on first use (the API starts while Temporal is down) ---------------------
-    temporal = providers.Resource(temporal_resource, settings=settings.provided.temporal)
+    temporal = providers.Resource(
+        temporal_resource,
+        settings=settings.provided.temporal,
+        interceptors=__self__.provided.temporal_interceptors.call(),
+    )
 
     # --- Health: features append their checks to the list of their mode ----------------------------------------
     postgres_health = providers.Singleton(PostgresHealthCheck, engine)
@@ -173,7 +240,7 @@ class Container(containers.DeclarativeContainer):
     cursor_codec = providers.Singleton(SignedCursorCodec.from_signing_key, signing_keys.provided.signing)
 
     # --- Units of work: the users repository is a runtime choice (cached in Redis, or plain SQL) ---------------------
-    handler_failures = providers.Singleton(HandlerFailureCounts)
+    handler_failures = __self__.provided.event_handler_failures.call()
     event_bus = providers.Singleton(InProcessEventBus, failures=handler_failures)
     user_cache_breaker = providers.Singleton(
         CircuitBreaker,
@@ -189,6 +256,7 @@ class Container(containers.DeclarativeContainer):
         breaker=user_cache_breaker,
         lease_seconds=settings.provided.cache.lease_seconds,
         lease_wait_seconds=settings.provided.cache.lease_wait_seconds,
+        stats=__self__.provided.user_cache_stats.call(),
     )
     user_repository_factory = providers.Selector(
         settings.provided.cache.mode,
@@ -242,7 +310,10 @@ class Container(containers.DeclarativeContainer):
         OutboxRelay,
         providers.Singleton(SqlAlchemyOutboxStore, session_factory),
         providers.Singleton(
-            TemporalOutboxDispatcher, temporal, email_task_queue=settings.provided.temporal.email_task_queue
+            TemporalOutboxDispatcher,
+            temporal,
+            email_task_queue=settings.provided.temporal.email_task_queue,
+            metrics=__self__.provided.workflow_metrics.call(),
         ),
         clock,
         batch_size=settings.provided.temporal.outbox_batch_size,
@@ -258,7 +329,52 @@ class Container(containers.DeclarativeContainer):
     email_delivery = deliver_email
     # Called by the worker with its connected client: `temporal_workers(client=client)`.
     temporal_workers = providers.Factory(
-        build_workers, settings=settings.provided.temporal, deliver_email=email_delivery
+        build_workers,
+        settings=settings.provided.temporal,
+        deliver_email=email_delivery,
+        interceptors=__self__.provided.worker_interceptors.call(),
+    )
+
+    # --- Observability: Prometheus metrics, OpenTelemetry tracing (only with an OTLP endpoint), N+1 detection -------
+    metrics = providers.Singleton(KeelMetrics)
+    user_cache_stats = providers.Singleton(CacheStats, user_cache_breaker)
+    pool_collector = providers.Singleton(DatabasePoolCollector)
+    pool_metrics = providers.Resource(pool_metrics_resource, pool_collector, engine)
+    metrics_collectors = providers.Singleton(
+        register_metrics_collectors, metrics, pool=pool_collector, cache_stats=user_cache_stats
+    )
+    metrics_exposition = providers.Singleton(
+        MetricsExposition, metrics.provided.registry, bearer_token=settings.provided.observability.metrics_bearer_token
+    )
+    event_handler_failures = providers.Singleton(PrometheusHandlerFailures, metrics)
+    workflow_metrics = providers.Singleton(PrometheusWorkflowMetrics, metrics)
+    worker_interceptors = providers.List(providers.Singleton(WorkflowFailureCounting, workflow_metrics.provided.failed))
+    # For the rate limiter: `RateLimitMetrics.rejected(route_class=...)` once per refused request.
+    rate_limit_metrics = providers.Singleton(PrometheusRateLimitMetrics, metrics)
+    worker_metrics = providers.Singleton(
+        WorkerMetricsEndpoint,
+        metrics_collectors,
+        metrics_exposition,
+        clock,
+        enabled=settings.provided.observability.metrics_enabled,
+        host=settings.provided.observability.worker_metrics_host,
+        port=settings.provided.observability.worker_metrics_port,
+    )
+    tracer_provider = providers.Singleton(new_tracer_provider, settings.provided.observability)
+    span_processor = providers.Singleton(otlp_span_processor, settings.provided.observability)  # tests override it
+    tracing = providers.Resource(tracing_resource, tracer_provider, span_processor, engine)
+    temporal_interceptors = providers.Callable(
+        temporal_tracing_interceptors,
+        enabled=settings.provided.observability.tracing_enabled,
+        provider=tracer_provider.provider,
+    )
+    n_plus_one_counting = providers.Resource(statement_counting_resource, engine)
+    http_observability = providers.Callable(
+        http_observability_middleware,
+        settings=settings,
+        metrics=metrics,
+        collectors=metrics_collectors.provider,
+        tracer_provider=tracer_provider.provider,
     )
 
 
@@ -270,6 +386,13 @@ def build_container(settings: Settings) -> Container:
 def lifecycle_resources(container: Container) -> list[providers.Provider[Any]]:
     """The resources to start, in start order; they stop in the reverse order. Redis only when the cache is on."""
     resources: list[providers.Provider[Any]] = [container.logging, container.engine]
+    settings = container.settings()
+    if settings.observability.metrics_enabled:  # the pool's figures, read at scrape time
+        resources.append(container.pool_metrics)
+    if settings.observability.tracing_enabled:  # instruments the engine, Redis and httpx: after the engine
+        resources.append(container.tracing)
+    if not settings.is_production:
+        resources.append(container.n_plus_one_counting)
     if container.settings().cache.mode is CacheMode.REDIS:
         resources.append(container.redis)
     resources.append(container.temporal)

@@ -256,6 +256,43 @@ class ObservabilitySettings(_Section):
     )
     service_name: str = Field(default="keel", min_length=1, description="Service name in logs and telemetry.")
     health_timeout_seconds: float = Field(default=2.0, gt=0, description="Per-check timeout of /health/ready.")
+    # --- Tracing, metrics, N+1 detection (docs/explanation/observability.md) ---
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="Base URL of an OTLP/HTTP collector (e.g. `http://otel-collector:4318`); traces go to "
+        "`<endpoint>/v1/traces`. Unset: tracing is off and no instrumentation is installed.",
+    )
+    trace_sample_ratio: float = Field(
+        default=1.0, ge=0, le=1, description="Share of new traces recorded (parent-based: a sampled caller wins)."
+    )
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics and count requests.")
+    metrics_bearer_token: SecretStr | None = Field(
+        default=None, description="If set, /metrics (API and worker) answers only `Authorization: Bearer <token>`."
+    )
+    worker_metrics_host: str = Field(default="127.0.0.1", description="Interface the worker's metrics endpoint binds.")
+    worker_metrics_port: int = Field(
+        default=9464, ge=0, le=65_535, description="Port of the worker's /metrics endpoint; 0 = not served."
+    )
+    n_plus_one_threshold: int = Field(
+        default=25,
+        ge=1,
+        description="Outside production, a request issuing more SQL statements than this logs `db.n_plus_one` "
+        "(a warning). Never counted in production.",
+    )
+
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _http_endpoint(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("expected an http(s) URL of an OTLP/HTTP collector, such as 'http://127.0.0.1:4318'")
+        return value.rstrip("/")
+
+    @property
+    def tracing_enabled(self) -> bool:
+        return self.otlp_endpoint is not None
 
 
 class DevSettings(_Section):

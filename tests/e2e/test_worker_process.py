@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.client import Client
 
@@ -25,6 +27,7 @@ from keel.application.email.ports import EmailRequest, EmailTemplate
 from keel.application.outbox import send_email_message
 from keel.infrastructure.database.models.outbox import outbox_table
 from keel.infrastructure.temporal.workflows.email import email_workflow_id
+from support.network import free_port
 from support.temporal import TEMPORAL_GROUP, DevServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -42,6 +45,7 @@ def worker_environment(database_url: str, temporal_address: str) -> dict[str, st
         "KEEL_TEMPORAL__EMAIL_TASK_QUEUE": f"keel-email-{uuid.uuid4()}",
         "KEEL_TEMPORAL__OUTBOX_POLL_INTERVAL_SECONDS": "0.1",
         "KEEL_OBSERVABILITY__LOG_FORMAT": "json",
+        "KEEL_OBSERVABILITY__WORKER_METRICS_PORT": "0",
     }
 
 
@@ -171,3 +175,41 @@ def test_the_worker_waits_for_temporal_without_being_ready_and_still_stops_on_si
     assert "worker.ready" not in events
     assert events.index("outbox.relay.stopped") < events.index("database.engine.stopped")
     assert events[-1] == "worker.stopped"
+
+
+def scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_the_worker_serves_its_metrics_outbox_lag_included_while_temporal_is_down(
+    database_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    message_id = add_welcome_message(database_url)
+    env = {**worker_environment(database_url, "127.0.0.1:1"), "KEEL_OBSERVABILITY__WORKER_METRICS_PORT": str(port)}
+    try:
+        with keel_worker(env, tmp_path) as worker:
+            worker.wait_for(lambda: "metrics.server.started" in worker.events(), "the metrics endpoint")
+            worker.wait_for(lambda: "outbox.dispatch_failed" in worker.events(), "a failed dispatch")
+            figures = scrape(port)
+            assert worker.stop() == 0, worker.log.read_text()
+    finally:
+        asyncio.run(_delete_outbox_row(database_url, message_id))
+
+    assert figures["keel_outbox_pending", frozenset()] >= 1
+    assert figures["keel_outbox_lag_seconds", frozenset()] > 0
+    assert figures["keel_workflow_failures_total", frozenset({("workflow", "SendEmail")})] >= 1
+    assert figures["keel_db_pool_connections", frozenset({("state", "checked_out")})] >= 0
+
+
+async def _delete_outbox_row(database_url: str, message_id: uuid.UUID) -> None:
+    engine = create_async_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.execute(delete(outbox_table).where(outbox_table.c.id == message_id))
+    await engine.dispose()

@@ -48,8 +48,51 @@ async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client(
 def test_only_the_resources_of_the_mode_are_started() -> None:
     on = build_container(make_settings("redis"))
     off = build_container(make_settings("off"))
-    assert lifecycle_resources(on) == [on.logging, on.engine, on.redis, on.temporal]
-    assert lifecycle_resources(off) == [off.logging, off.engine, off.temporal]
+    # Outside production the N+1 detector counts the engine's statements: right after the engine.
+    assert lifecycle_resources(on) == [
+        on.logging,
+        on.engine,
+        on.pool_metrics,
+        on.n_plus_one_counting,
+        on.redis,
+        on.temporal,
+    ]
+    assert lifecycle_resources(off) == [
+        off.logging,
+        off.engine,
+        off.pool_metrics,
+        off.n_plus_one_counting,
+        off.temporal,
+    ]
+
+
+def test_production_never_counts_statements_and_tracing_starts_only_with_an_endpoint() -> None:
+    production = build_container(
+        Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            environment="production",  # type: ignore[arg-type]
+            security={"jwt_private_key": "unused here"},  # type: ignore[arg-type]
+            cache={"mode": "off"},  # type: ignore[arg-type]
+        )
+    )
+    assert lifecycle_resources(production) == [
+        production.logging,
+        production.engine,
+        production.pool_metrics,
+        production.temporal,
+    ]
+    traced = build_container(
+        Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            observability={"otlp_endpoint": "http://127.0.0.1:4318", "metrics_enabled": False},  # type: ignore[arg-type]
+        )
+    )
+    assert lifecycle_resources(traced)[:4] == [
+        traced.logging,
+        traced.engine,
+        traced.tracing,
+        traced.n_plus_one_counting,
+    ]
 
 
 def _recording(name: str, journal: list[str]) -> providers.Resource[str]:
@@ -70,11 +113,17 @@ def _recording_sync(name: str, journal: list[str]) -> providers.Resource[str]:
     return providers.Resource(resource)
 
 
+async def _nothing() -> AsyncIterator[None]:
+    yield
+
+
 async def test_resources_start_in_order_and_stop_in_reverse() -> None:
     journal: list[str] = []
     container = build_container(make_settings("redis"))
     container.logging.override(_recording_sync("logging", journal))
     container.engine.override(_recording("engine", journal))
+    container.pool_metrics.override(providers.Resource(_nothing))
+    container.n_plus_one_counting.override(_recording("statement counting", journal))
     container.redis.override(_recording("redis", journal))
     container.temporal.override(_recording("temporal", journal))
     async with running(container):
@@ -82,11 +131,13 @@ async def test_resources_start_in_order_and_stop_in_reverse() -> None:
     assert journal == [
         "start logging",
         "start engine",
+        "start statement counting",
         "start redis",
         "start temporal",
         "serving",
         "stop temporal",
         "stop redis",
+        "stop statement counting",
         "stop engine",
         "stop logging",
     ]
@@ -102,8 +153,17 @@ async def test_a_resource_that_fails_to_start_stops_those_already_started() -> N
     container = build_container(make_settings("redis"))
     container.logging.override(_recording_sync("logging", journal))
     container.engine.override(_recording("engine", journal))
+    container.pool_metrics.override(providers.Resource(_nothing))
+    container.n_plus_one_counting.override(_recording("statement counting", journal))
     container.redis.override(providers.Resource(broken))
     with pytest.raises(ConnectionError):
         async with running(container):
             journal.append("serving")
-    assert journal == ["start logging", "start engine", "stop engine", "stop logging"]
+    assert journal == [
+        "start logging",
+        "start engine",
+        "start statement counting",
+        "stop statement counting",
+        "stop engine",
+        "stop logging",
+    ]

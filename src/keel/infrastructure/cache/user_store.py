@@ -104,6 +104,7 @@ class UserCacheStore:
         lease_seconds: float = 2.0,
         lease_wait_seconds: float = 0.1,
         max_pending_invalidations: int = 10_000,
+        stats: CacheStats | None = None,
     ) -> None:
         self._client = client
         self._codec = codec
@@ -117,7 +118,8 @@ class UserCacheStore:
         self._release = client.register_script(_RELEASE_SCRIPT)
         self._flights: SingleFlight[str, _Read] = SingleFlight()
         self._pending: set[str] = set()
-        self.stats = CacheStats(breaker)
+        # Given by the container so the metrics collector reads the same counters; else the store's own.
+        self.stats = stats if stats is not None else CacheStats(breaker)
 
     def key(self, tenant_id: UUID, user_id: UUID) -> str:
         return self._keys.user(tenant_id, user_id)

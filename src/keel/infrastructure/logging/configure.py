@@ -12,15 +12,22 @@ from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor
 
 from keel.infrastructure.logging.redaction import redact_secrets
+from keel.infrastructure.logging.trace_context import add_trace_context
 
 
 def configure_logging(
-    *, level: str, log_format: Literal["auto", "json", "console"], production: bool, service: str
+    *,
+    level: str,
+    log_format: Literal["auto", "json", "console"],
+    production: bool,
+    service: str,
+    trace_context: bool = False,
 ) -> None:
     """JSON lines for machines (production, or ``log_format=json``), coloured console lines for people.
 
     The request id and anything else bound with ``structlog.contextvars`` appear in every line, including the lines
-    of third-party libraries that log through the standard library.
+    of third-party libraries that log through the standard library. With ``trace_context`` (tracing on), so do the
+    active span's ``trace_id`` and ``span_id``.
     """
     use_json = log_format == "json" or (log_format == "auto" and production)
     shared: list[Processor] = [
@@ -31,6 +38,8 @@ def configure_logging(
         _add_service(service),
         redact_secrets,
     ]
+    if trace_context:
+        shared.insert(1, add_trace_context)
     renderer: Processor
     # Never print frame locals: they hold request headers, passwords and tokens that redaction cannot see.
     if use_json:

@@ -15,6 +15,7 @@ from keel.application.outbox import Outbox, OutboxMessage
 from keel.infrastructure.database.models.outbox import outbox_table
 from keel.infrastructure.persistence.error_translation import translate_database_errors
 from keel.infrastructure.persistence.statements import Statements
+from keel.infrastructure.telemetry.propagation import TRACE_CONTEXT_KEY, current_trace_context
 
 ROWS_PER_INSERT: Final = 500
 """Rows per multi-row INSERT: 7 parameters a row keeps a statement far below the protocol's 32,767 parameters."""
@@ -25,16 +26,23 @@ class SqlAlchemyOutbox(Outbox):
         self._session = session
 
     async def add(self, messages: Sequence[OutboxMessage]) -> None:
+        # The request's trace continues in the work it asks for: the relay starts the workflow under this context.
+        trace_context = current_trace_context()
         for chunk in batched(messages, ROWS_PER_INSERT):
             with translate_database_errors():
-                await self._session.execute(insert(outbox_table).values([_row(message) for message in chunk]))
+                await self._session.execute(
+                    insert(outbox_table).values([_row(message, trace_context) for message in chunk])
+                )
 
 
-def _row(message: OutboxMessage) -> dict[str, object]:
+def _row(message: OutboxMessage, trace_context: dict[str, str]) -> dict[str, object]:
+    payload: dict[str, object] = dict(message.payload)
+    if trace_context:
+        payload[TRACE_CONTEXT_KEY] = trace_context
     return {
         "id": message.id,
         "kind": message.kind.value,
-        "payload": dict(message.payload),
+        "payload": payload,
         "tenant_id": message.tenant_id,
         "created_at": message.created_at,
         "available_at": message.created_at,

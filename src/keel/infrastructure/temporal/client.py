@@ -8,11 +8,11 @@ again at the next call. Readiness reports the state (``TemporalHealthCheck``); t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 
 import structlog
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
 
 from keel.settings import TemporalSettings
 
@@ -27,8 +27,9 @@ class TemporalConnector:
     Unavailable = TemporalUnavailable
     """What ``client()`` raises when Temporal cannot be reached (for callers that do not import this module)."""
 
-    def __init__(self, settings: TemporalSettings) -> None:
+    def __init__(self, settings: TemporalSettings, interceptors: Sequence[Interceptor] = ()) -> None:
         self._settings = settings
+        self._interceptors = list(interceptors)
         self._client: Client | None = None
         self._lock = asyncio.Lock()
 
@@ -61,6 +62,7 @@ class TemporalConnector:
                 return await Client.connect(
                     self._settings.address,
                     namespace=self._settings.namespace,
+                    interceptors=self._interceptors,
                     connect_timeout=timedelta(seconds=timeout),
                 )
         except TimeoutError:
@@ -71,9 +73,12 @@ class TemporalConnector:
             raise TemporalUnavailable(f"cannot connect to Temporal at {self._settings.address}: {error}") from None
 
 
-async def temporal_resource(settings: TemporalSettings) -> AsyncIterator[TemporalConnector]:
-    """The connector (not connected yet); on shutdown the connection is dropped."""
-    connector = TemporalConnector(settings)
+async def temporal_resource(
+    settings: TemporalSettings, interceptors: Sequence[Interceptor] = ()
+) -> AsyncIterator[TemporalConnector]:
+    """The connector (not connected yet); on shutdown the connection is dropped. ``interceptors`` go on the client
+    (the tracing interceptor, when tracing is on) and on the workers built on it."""
+    connector = TemporalConnector(settings, interceptors)
     logger.info("temporal.client.started", address=settings.address, namespace=settings.namespace)
     try:
         yield connector

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Protocol
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -18,6 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from keel.application.outbox import MessageKind, email_request_from_payload
 from keel.infrastructure.outbox import PendingMessage
+from keel.infrastructure.telemetry.propagation import carried_trace_context
 from keel.infrastructure.temporal.client import TemporalConnector, TemporalUnavailable
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow, email_workflow_id
 
@@ -26,15 +28,34 @@ class UnknownMessageKind(ValueError):
     """An outbox row of a kind no workflow handles (written by a newer version, or by hand)."""
 
 
+class WorkflowStartMetrics(Protocol):
+    def started(self, workflow: str) -> None: ...
+
+    def failed(self, workflow: str) -> None: ...
+
+
 class TemporalOutboxDispatcher:
-    def __init__(self, connector: TemporalConnector, *, email_task_queue: str) -> None:
+    """Each start runs under the trace context the row carries (the request that wrote it), so the workflow and its
+    activities join that request's trace when tracing is on. Starts and failed starts are counted per workflow."""
+
+    def __init__(
+        self,
+        connector: TemporalConnector,
+        *,
+        email_task_queue: str,
+        metrics: WorkflowStartMetrics | None = None,
+    ) -> None:
         self._connector = connector
         self._email_task_queue = email_task_queue
+        self._metrics = metrics
 
     async def dispatch(self, messages: Sequence[PendingMessage]) -> Sequence[BaseException | None]:
         try:
             client = await self._connector.client()
         except TemporalUnavailable as error:
+            if self._metrics is not None:
+                for message in messages:
+                    self._metrics.failed(_workflow_of(message.kind))
             return [error] * len(messages)
         return await asyncio.gather(*(self._start(client, message) for message in messages), return_exceptions=True)
 
@@ -43,17 +64,36 @@ class TemporalOutboxDispatcher:
             kind = MessageKind(message.kind)
         except ValueError:
             raise UnknownMessageKind(f"no workflow handles outbox messages of kind {message.kind!r}") from None
+        workflow = _workflow_of(kind)
         try:
-            match kind:
-                case MessageKind.SEND_EMAIL:
-                    request = email_request_from_payload(message.payload)
-                    await client.start_workflow(
-                        SendEmailWorkflow.run,
-                        request,
-                        id=email_workflow_id(request.message_id),
-                        task_queue=self._email_task_queue,
-                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                    )
+            with carried_trace_context(message.payload):
+                await self._start_kind(client, kind, message)
         except WorkflowAlreadyStartedError:
-            return  # started before (by this relay or another): done
+            pass  # started before (by this relay or another): done
+        except Exception:
+            if self._metrics is not None:
+                self._metrics.failed(workflow)
+            raise
+        if self._metrics is not None:
+            self._metrics.started(workflow)
+
+    async def _start_kind(self, client: Client, kind: MessageKind, message: PendingMessage) -> None:
+        match kind:
+            case MessageKind.SEND_EMAIL:
+                request = email_request_from_payload(message.payload)
+                await client.start_workflow(
+                    SendEmailWorkflow.run,
+                    request,
+                    id=email_workflow_id(request.message_id),
+                    task_queue=self._email_task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                )
+
+
+_WORKFLOWS = {MessageKind.SEND_EMAIL.value: "SendEmail"}
+"""The workflow each kind starts, as named in metrics (a fixed set: one label value per kind)."""
+
+
+def _workflow_of(kind: str) -> str:
+    return _WORKFLOWS.get(kind, "unknown")

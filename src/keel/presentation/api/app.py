@@ -13,7 +13,7 @@ from keel.container import Container, build_container, running
 from keel.presentation.api import v1
 from keel.presentation.api.middleware.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
 from keel.presentation.api.problems import Problem, install_problem_handlers
-from keel.presentation.api.routers import health, well_known
+from keel.presentation.api.routers import health, metrics, well_known
 from keel.settings import Settings, SettingsError, load_settings
 
 
@@ -44,6 +44,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         app.include_router(router, prefix=v1.PREFIX)
     app.include_router(health.router)
     app.include_router(well_known.router)
+    if settings.observability.metrics_enabled:
+        app.include_router(metrics.router)
     _declare_problem_schema(app)
 
     if settings.api.cors_origins:
@@ -57,6 +59,9 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         )
     # Added last, so it wraps everything above: every response, CORS preflights included, carries the request id.
     app.add_middleware(RequestContextMiddleware)
+    # Observability (metrics, server spans, N+1 detection) outside everything: they see every request and its status.
+    for layer in reversed(container.http_observability()):
+        app.add_middleware(layer)
     return app
 
 

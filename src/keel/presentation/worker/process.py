@@ -3,7 +3,8 @@
 ``serve_worker(container, stop)`` is the whole life of a worker, usable in-process (tests run it as a task):
 
 1. start the container's resources (logging, engine, Redis, the Temporal client), in order;
-2. start the outbox relay — it runs whether or not Temporal answers, backing rows off while it does not;
+2. start the outbox relay — it runs whether or not Temporal answers, backing rows off while it does not — and the
+   metrics endpoint (``KEEL_OBSERVABILITY__WORKER_METRICS_PORT``);
 3. connect to Temporal, trying again with a growing pause until it answers or ``stop`` is set;
 4. run one Temporal worker per task queue with something registered (``container.temporal_workers``), then call
    ``ready()``;
@@ -44,6 +45,8 @@ async def serve_worker(container: Container, stop: asyncio.Event, *, ready: Call
     async with running(container):
         relay = await _provided(container.outbox_relay)
         relay_task = asyncio.create_task(relay.run(stop), name="outbox-relay")
+        metrics = container.worker_metrics()
+        metrics.start(relay.lag)
         try:
             client = await _connect(await _provided(container.temporal), stop)
             if client is not None:  # None: stopped before Temporal answered
@@ -54,6 +57,7 @@ async def serve_worker(container: Container, stop: asyncio.Event, *, ready: Call
         finally:
             stop.set()
             await relay_task
+            metrics.stop()
     logger.info("worker.stopped")
 
 
