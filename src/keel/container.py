@@ -16,6 +16,7 @@ from typing import Any
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from keel.application.audit import AuditPolicy, AuditWriter, ListAuditEvents, request_contexts
 from keel.application.auth import Login
 from keel.application.email import DeliverEmailUseCase
 from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, InProcessEventBus
@@ -202,6 +203,10 @@ class Container(containers.DeclarativeContainer):
     cache_dictionary_trainer = providers.Factory(CacheDictionaryTrainer)
     # Before-commit handlers write in the use case's transaction: the outbox (the messages events ask for).
     outbox_writer = providers.Singleton(OutboxWriter, providers.Singleton(OutboxPolicy, ids))
+    # --- Audit log: a before-commit handler too; who acts and from where comes from the request context ---------
+    request_contexts = providers.Object(request_contexts)
+    audit_writer = providers.Singleton(AuditWriter, providers.Singleton(AuditPolicy, ids, request_contexts))
+    # ---------------------------------------------------------------------------------------------------------------
     uow_factory = providers.Singleton(
         unit_of_work_factory,
         session_factory=session_factory,
@@ -209,7 +214,7 @@ class Container(containers.DeclarativeContainer):
         event_bus=event_bus,
         failures=handler_failures,
         user_repository=user_repository_factory,
-        before_commit=providers.List(outbox_writer),
+        before_commit=providers.List(outbox_writer, audit_writer),
     )
 
     # --- Use cases ----------------------------------------------------------------------------------------------------
@@ -224,6 +229,7 @@ class Container(containers.DeclarativeContainer):
     update_user = providers.Singleton(UpdateUser, uow_factory, clock)
     delete_user = providers.Singleton(DeleteUser, uow_factory, clock)
     restore_user = providers.Singleton(RestoreUser, uow_factory, clock)
+    list_audit_events = providers.Singleton(ListAuditEvents, uow_factory)
 
     # --- Email: the shipped templates, SMTP, and the delivery of requested messages (one record per message id) ----
     email_renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.email.public_base_url)
