@@ -23,7 +23,7 @@ from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailu
 from keel.application.health import CheckHealth
 from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.ports import SystemClock
-from keel.application.tenants import CreateTenant
+from keel.application.tenants import CreateOwner, CreateTenant
 from keel.application.unit_of_work import BeforeCommit, UnitOfWork, UnitOfWorkFactory
 from keel.application.users import (
     CreateUser,
@@ -230,6 +230,9 @@ class Container(containers.DeclarativeContainer):
     delete_user = providers.Singleton(DeleteUser, uow_factory, clock)
     restore_user = providers.Singleton(RestoreUser, uow_factory, clock)
     list_audit_events = providers.Singleton(ListAuditEvents, uow_factory)
+    create_owner = providers.Singleton(
+        CreateOwner, uow_factory, create_tenant, create_user
+    )  # `keel users create-owner`
 
     # --- Email: the shipped templates, SMTP, and the delivery of requested messages (one record per message id) ----
     email_renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.email.public_base_url)
