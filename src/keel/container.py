@@ -37,6 +37,7 @@ from keel.application.users import (
 from keel.domain.ids import Uuid7Generator
 from keel.infrastructure.cache.backends import NullCache, RedisCache
 from keel.infrastructure.cache.breaker import CircuitBreaker
+from keel.infrastructure.cache.census import UserCacheCensus
 from keel.infrastructure.cache.client import redis_resource
 from keel.infrastructure.cache.health import RedisHealthCheck
 from keel.infrastructure.cache.training import CacheDictionaryTrainer
@@ -201,6 +202,7 @@ class Container(containers.DeclarativeContainer):
         off=providers.Object(SqlAlchemyUserRepository.for_session),
     )
     cache_dictionary_trainer = providers.Factory(CacheDictionaryTrainer)
+    user_cache_census = providers.Factory(UserCacheCensus, redis, key_prefix=settings.provided.cache.key_prefix)
     # Before-commit handlers write in the use case's transaction: the outbox (the messages events ask for).
     outbox_writer = providers.Singleton(OutboxWriter, providers.Singleton(OutboxPolicy, ids))
     # --- Audit log: a before-commit handler too; who acts and from where comes from the request context ---------
