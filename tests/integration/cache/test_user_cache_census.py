@@ -1,5 +1,9 @@
 """``keel cache stats`` and the census behind it, on real Redis: users, leases, bytes and encodings of the cache's own
-keys only."""
+keys only.
+
+These tests run on a private embedded Redis rather than the worker's database of a shared server: they count every
+key, and a flush by anything else sharing that server between seeding and counting would make them lie.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from uuid import uuid4
 
@@ -16,10 +21,26 @@ from redis.asyncio import Redis
 from keel.infrastructure.cache.census import UserCacheCensus
 from keel.infrastructure.cache.keys import UserCacheKeys
 from keel.infrastructure.cache.user_store import LEASE_PREFIX
+from support import redis as redis_support
 
 pytestmark = pytest.mark.integration
 
 PREFIX = "census"
+
+
+@pytest.fixture(scope="module")
+def private_redis_url() -> Iterator[str]:
+    server = redis_support.start_embedded()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+async def redis_client(private_redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(private_redis_url)
+    await client.flushdb()
+    yield client
+    await client.aclose()
 
 
 async def _seed(redis_client: Redis) -> None:
@@ -42,11 +63,11 @@ async def test_the_census_counts_the_cache_keys_by_kind_and_encoding(redis_clien
     assert "keyspace_hits" in census.server
 
 
-async def test_keel_cache_stats_prints_it(redis_client: Redis, redis_url: str, tmp_path: Path) -> None:
+async def test_keel_cache_stats_prints_it(redis_client: Redis, private_redis_url: str, tmp_path: Path) -> None:
     await _seed(redis_client)
     environment = {name: value for name, value in os.environ.items() if not name.startswith("KEEL_")} | {
         "KEEL_ENVIRONMENT": "test",
-        "KEEL_CACHE__URL": redis_url,
+        "KEEL_CACHE__URL": private_redis_url,
         "KEEL_CACHE__KEY_PREFIX": PREFIX,
         "KEEL_TEMPORAL__ADDRESS": "127.0.0.1:1",
         "KEEL_OBSERVABILITY__LOG_LEVEL": "WARNING",
