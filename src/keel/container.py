@@ -19,13 +19,14 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
 
+from keel.application.audit import AuditPolicy, AuditWriter, ListAuditEvents, request_contexts
 from keel.application.auth import Login
 from keel.application.email import DeliverEmailUseCase
 from keel.application.events import EventBus, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
 from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.ports import SystemClock
-from keel.application.tenants import CreateTenant
+from keel.application.tenants import CreateOwner, CreateTenant
 from keel.application.unit_of_work import BeforeCommit, UnitOfWork, UnitOfWorkFactory
 from keel.application.users import (
     CreateUser,
@@ -39,6 +40,7 @@ from keel.application.users import (
 from keel.domain.ids import Uuid7Generator
 from keel.infrastructure.cache.backends import NullCache, RedisCache
 from keel.infrastructure.cache.breaker import CircuitBreaker
+from keel.infrastructure.cache.census import UserCacheCensus
 from keel.infrastructure.cache.client import redis_resource
 from keel.infrastructure.cache.health import RedisHealthCheck
 from keel.infrastructure.cache.stats import CacheStats
@@ -268,8 +270,13 @@ class Container(containers.DeclarativeContainer):
         off=providers.Object(SqlAlchemyUserRepository.for_session),
     )
     cache_dictionary_trainer = providers.Factory(CacheDictionaryTrainer)
+    user_cache_census = providers.Factory(UserCacheCensus, redis, key_prefix=settings.provided.cache.key_prefix)
     # Before-commit handlers write in the use case's transaction: the outbox (the messages events ask for).
     outbox_writer = providers.Singleton(OutboxWriter, providers.Singleton(OutboxPolicy, ids))
+    # --- Audit log: a before-commit handler too; who acts and from where comes from the request context ---------
+    request_contexts = providers.Object(request_contexts)
+    audit_writer = providers.Singleton(AuditWriter, providers.Singleton(AuditPolicy, ids, request_contexts))
+    # ---------------------------------------------------------------------------------------------------------------
     uow_factory = providers.Singleton(
         unit_of_work_factory,
         session_factory=session_factory,
@@ -277,7 +284,7 @@ class Container(containers.DeclarativeContainer):
         event_bus=event_bus,
         failures=handler_failures,
         user_repository=user_repository_factory,
-        before_commit=providers.List(outbox_writer),
+        before_commit=providers.List(outbox_writer, audit_writer),
     )
 
     # --- Use cases ----------------------------------------------------------------------------------------------------
@@ -292,6 +299,10 @@ class Container(containers.DeclarativeContainer):
     update_user = providers.Singleton(UpdateUser, uow_factory, clock)
     delete_user = providers.Singleton(DeleteUser, uow_factory, clock)
     restore_user = providers.Singleton(RestoreUser, uow_factory, clock)
+    list_audit_events = providers.Singleton(ListAuditEvents, uow_factory)
+    create_owner = providers.Singleton(
+        CreateOwner, uow_factory, create_tenant, create_user
+    )  # `keel users create-owner`
 
     # --- Email: the shipped templates, SMTP, and the delivery of requested messages (one record per message id) ----
     email_renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.email.public_base_url)

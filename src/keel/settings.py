@@ -6,6 +6,7 @@ that a component receives only the section it needs.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from enum import StrEnum
 from pathlib import Path
@@ -247,6 +248,23 @@ class ApiSettings(_Section):
     shutdown_grace_seconds: float = Field(
         default=10.0, gt=0, description="On SIGTERM, how long in-flight requests may take before being cut."
     )
+    # --- Lifecycle and API versions (operability) ---
+    shutdown_drain_delay_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="On SIGTERM, how long readiness answers 503 while still serving, before new connections stop.",
+    )
+    v1_users_list_sunset: datetime = Field(
+        default=datetime(2027, 6, 30, tzinfo=UTC),
+        description="When the deprecated `GET /api/v1/users` goes away (ISO 8601 with offset; `Sunset` header).",
+    )
+
+    @field_validator("v1_users_list_sunset")
+    @classmethod
+    def _sunset_is_aware(cls, value: datetime) -> datetime:
+        if value.utcoffset() is None:
+            raise ValueError("give a time zone offset, e.g. 2027-06-30T00:00:00Z")
+        return value
 
 
 class ObservabilitySettings(_Section):

@@ -6,7 +6,8 @@ insert, an update or a restore that makes a non-deleted user share one fails), s
 user's version. Violations surface at commit, the latest point a real database may report them, so tests prove the
 use cases let them through; only a delivery record naming no existing tenant (the foreign key) fails at its write, as
 in PostgreSQL. ``before_commit`` callbacks let a test play a concurrent transaction that commits first;
-``statements`` counts repository calls by name. ``outbox`` holds the committed outbox messages, in write order.
+``statements`` counts repository calls by name. ``outbox`` holds the committed outbox messages, in write order, and
+``audit_events`` the committed audit entries.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from keel.application.audit import AuditEntry
 from keel.application.email import EmailDelivery
 from keel.application.outbox import OutboxMessage
 from keel.domain.errors import VersionConflict
@@ -43,6 +45,7 @@ class Transaction:
     added: set[UUID] = field(default_factory=set)
     email_deliveries: dict[UUID, EmailDelivery] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
+    audit_events: list[AuditEntry] = field(default_factory=list)
 
     def clear(self) -> None:
         pending_writes = (
@@ -53,6 +56,7 @@ class Transaction:
             self.added,
             self.email_deliveries,
             self.outbox,
+            self.audit_events,
         )
         for pending in pending_writes:
             pending.clear()
@@ -65,6 +69,7 @@ class InMemoryDatabase:
         self.password_hashes: dict[UUID, PasswordHash] = {}
         self.email_deliveries: dict[UUID, EmailDelivery] = {}
         self.outbox: list[OutboxMessage] = []
+        self.audit_events: list[AuditEntry] = []
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
@@ -118,6 +123,7 @@ class InMemoryDatabase:
         self.password_hashes |= tx.password_hashes
         self.email_deliveries |= tx.email_deliveries
         self.outbox.extend(tx.outbox)
+        self.audit_events.extend(tx.audit_events)
         self.commits += 1
         tx.clear()
 

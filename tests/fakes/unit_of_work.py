@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from fakes.audit import InMemoryAuditLog
 from fakes.database import InMemoryDatabase, Transaction
 from fakes.events import RecordingEventBus
 from fakes.outbox import InMemoryOutbox
@@ -38,6 +39,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.users = InMemoryUserRepository(self.database, self._tx)
         self.email_deliveries = InMemoryEmailDeliveryRepository(self.database, self._tx)
         self.outbox = InMemoryOutbox(self.database, self._tx)
+        self.audit_events = InMemoryAuditLog(self.database, self._tx)
 
     async def _commit(self) -> None:
         self.database.commit(self._tx)
@@ -49,6 +51,7 @@ class FakeUnitOfWork(UnitOfWork):
             or self._tx.password_hashes
             or self._tx.email_deliveries
             or self._tx.outbox
+            or self._tx.audit_events
         ):
             self.rollbacks += 1
         self._tx.clear()

@@ -1,7 +1,8 @@
 """A small world for use-case tests: the in-memory database, a fake of every port, and helpers to seed it.
 
-Its units of work write the outbox as the container's do (``OutboxWriter`` before commit, with the default policy), so
-``world.db.outbox`` shows the messages a use case asked for."""
+Its units of work write the outbox and the audit log as the container's do (``OutboxWriter`` and ``AuditWriter`` before
+commit, with the default policies), so ``world.db.outbox`` shows the messages a use case asked for and
+``world.db.audit_events`` the entries it left."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fakes.events import RecordingEventBus
 from fakes.passwords import FakePasswordHasher, fake_hash
 from fakes.tokens import FakeTokenIssuer
 from fakes.unit_of_work import FakeUnitOfWork
+from keel.application.audit import AuditPolicy, AuditWriter, ContextVarRequestContexts
 from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.users import Actor
 from keel.domain.ids import Uuid7Generator
@@ -32,12 +34,12 @@ class World:
     hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
     ids: Uuid7Generator = field(default_factory=Uuid7Generator)
     tokens: FakeTokenIssuer = field(default_factory=FakeTokenIssuer)
+    contexts: ContextVarRequestContexts = field(default_factory=ContextVarRequestContexts)
 
     def uow(self, *, read_only: bool = False) -> FakeUnitOfWork:
         """The ``UnitOfWorkFactory`` to give use cases."""
-        return FakeUnitOfWork(
-            self.db, self.bus, before_commit=[OutboxWriter(OutboxPolicy(self.ids))], read_only=read_only
-        )
+        writers = [OutboxWriter(OutboxPolicy(self.ids)), AuditWriter(AuditPolicy(self.ids, self.contexts))]
+        return FakeUnitOfWork(self.db, self.bus, before_commit=writers, read_only=read_only)
 
     def tenant(self, slug: str = "acme", **fields: object) -> Tenant:
         tenant: Tenant = TenantFactory.build(slug=TenantSlug(slug), **fields)

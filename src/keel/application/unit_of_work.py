@@ -10,7 +10,7 @@ async with uow_factory() as uow:
 
 Leaving the block discards whatever was not committed (an exception included). ``commit`` takes the events the
 written aggregates recorded and hands them to the **before-commit handlers** given to the unit of work, which write in
-the same transaction (the outbox — see ``keel.application.outbox`` — and, later, the audit log): what they write
+the same transaction (the outbox — see ``keel.application.outbox`` — and the audit log): what they write
 commits with the change or not at all, and a handler that raises fails the commit, which propagates. Then it commits,
 runs the callbacks registered with ``after_commit`` (e.g. cache invalidation, first, so that event handlers read fresh
 data), then publishes the events. An after-commit callback or event handler that fails is logged and counted; it never
@@ -38,6 +38,7 @@ from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailu
 from keel.domain.events import DomainEvent
 
 if TYPE_CHECKING:  # the feature packages import this module; at run time the annotations are not evaluated
+    from keel.application.audit.entries import AuditLog
     from keel.application.email.delivery import EmailDeliveryRepository
     from keel.application.outbox.messages import Outbox
     from keel.application.ports.repository import Repository
@@ -55,6 +56,7 @@ class UnitOfWork(ABC):
     users: UserRepository
     email_deliveries: EmailDeliveryRepository
     outbox: Outbox
+    audit_events: AuditLog
 
     def __init__(
         self,

@@ -11,6 +11,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+type FieldValue = str | int | bool | tuple[str, ...] | tuple[tuple[str, str], ...] | None
+"""A changed attribute's value in plain terms: strings, numbers, sorted tuples — what an audit log can store as is."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One attribute's value before and after a change (never a secret: events carry no password or key)."""
+
+    name: str
+    before: FieldValue
+    after: FieldValue
+
 
 @dataclass(frozen=True, kw_only=True)
 class DomainEvent:

@@ -56,7 +56,7 @@ async def test_creates_the_valid_items_and_reports_the_others_by_index(world: Wo
     assert len(world.bus.of_type(UserCreated)) == 2
 
 
-async def test_a_full_batch_makes_one_lookup_one_insert_and_one_outbox_write(world: World) -> None:
+async def test_a_full_batch_makes_one_lookup_one_insert_one_outbox_write_and_one_audit_write(world: World) -> None:
     tenant = world.tenant()
     owner = world.user(tenant, "owner", roles=[Role.OWNER])
     world.user(tenant, "user050")
@@ -65,7 +65,12 @@ async def test_a_full_batch_makes_one_lookup_one_insert_and_one_outbox_write(wor
         CreateUsersBatchCommand(actor=actor(owner), users=[item(f"user{n:03d}") for n in range(100)])
     )
     assert (len(result.created), [e.index for e in result.errors]) == (99, [50])
-    assert world.db.statements == {"users.existing_emails_and_usernames": 1, "users.add_many": 1, "outbox.add": 1}
+    assert world.db.statements == {
+        "users.existing_emails_and_usernames": 1,
+        "users.add_many": 1,
+        "outbox.add": 1,
+        "audit_events.add": 1,
+    }
     assert world.db.commits == 1
     assert len(world.db.outbox) == 99
 

@@ -27,6 +27,7 @@ from keel.domain.users import (
     UserStatus,
     UserUpdated,
 )
+from keel.domain.users.user import plain_value
 
 LATER = START + timedelta(minutes=5)
 
@@ -80,15 +81,20 @@ def test_an_update_applies_the_given_fields_in_one_version_and_one_event(changes
     if changed:
         assert user.version == 2
         assert user.updated_at == LATER
-        assert events == (
-            UserUpdated(
-                occurred_at=LATER,
-                user_id=user.id,
-                tenant_id=user.tenant_id,
-                version=2,
-                changed_fields=tuple(sorted(changed)),
-            ),
+        assert len(events) == 1
+        event = events[0]
+        assert isinstance(event, UserUpdated)
+        assert (event.occurred_at, event.user_id, event.tenant_id, event.version, event.changed_fields) == (
+            LATER,
+            user.id,
+            user.tenant_id,
+            2,
+            tuple(sorted(changed)),
         )
+        assert tuple(change.name for change in event.changes) == event.changed_fields
+        for change in event.changes:
+            assert change.after == plain_value(getattr(user, change.name))
+            assert change.before == plain_value(before[change.name]) or change.name == "email_verified_at"
     else:
         assert (user.version, user.updated_at, events) == (1, START, ())
 
@@ -156,3 +162,17 @@ def test_diff_keeps_only_what_would_change() -> None:
     user = a_user()
     diff = user.diff(UserChanges(full_name=" User 0 ", username=Username("other"), roles=frozenset({Role.MEMBER})))
     assert diff == UserChanges(username=Username("other"))
+
+
+def test_an_update_event_carries_each_changed_value_before_and_after_in_plain_terms() -> None:
+    user = a_user()
+    old_email = user.email.value
+    assert user.verify_email(START)
+    user.pull_events()
+    user.update(UserChanges(email=EmailAddress("new@example.com"), roles=frozenset({Role.ADMIN, Role.MEMBER})), LATER)
+    (event,) = user.pull_events()
+    assert isinstance(event, UserUpdated)
+    changes = {change.name: (change.before, change.after) for change in event.changes}
+    assert changes["email"] == (old_email, "new@example.com")
+    assert changes["email_verified_at"] == (START.isoformat(), None)
+    assert changes["roles"][1] == ("admin", "member")

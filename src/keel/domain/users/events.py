@@ -1,12 +1,12 @@
-"""Events of a user's life. They carry ids and the names of what changed, not personal data beyond the new user's
-identity: a handler that needs more loads the user."""
+"""Events of a user's life. They carry ids, the names of what changed and its values before and after (for the audit
+log), never a password or its hash: a handler that needs more loads the user."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from keel.domain.events import DomainEvent
+from keel.domain.events import DomainEvent, FieldChange
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +27,8 @@ class UserCreated(UserEvent):
 class UserUpdated(UserEvent):
     changed_fields: tuple[str, ...]
     """Names of the attributes that changed, sorted (e.g. ``("email", "email_verified_at")``)."""
+    changes: tuple[FieldChange, ...] = ()
+    """The same attributes with their values before and after, in the same order."""
 
 
 @dataclass(frozen=True, kw_only=True)

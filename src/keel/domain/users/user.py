@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from keel.domain.events import Aggregate
+from keel.domain.events import Aggregate, FieldChange, FieldValue
 from keel.domain.names import display_name
 from keel.domain.users.changes import UserChanges
 from keel.domain.users.email import EmailAddress
@@ -117,10 +117,11 @@ class User(Aggregate):
             return frozenset()
         if "email" in new_values and self.email_verified_at is not None:
             new_values["email_verified_at"] = None
+        before = {name: getattr(self, name) for name in new_values}
         for name, value in new_values.items():
             setattr(self, name, value)
         self._new_version(now)
-        self._record_update(now, tuple(sorted(new_values)))
+        self._record_update(now, {name: (before[name], value) for name, value in new_values.items()})
         return frozenset(new_values)
 
     def rename(self, full_name: str, now: datetime) -> bool:
@@ -153,7 +154,7 @@ class User(Aggregate):
             return False
         self.email_verified_at = now
         self._new_version(now)
-        self._record_update(now, ("email_verified_at",))
+        self._record_update(now, {"email_verified_at": (None, now)})
         return True
 
     def soft_delete(self, now: datetime) -> bool:
@@ -189,13 +190,38 @@ class User(Aggregate):
         self.version += 1
         self.updated_at = now
 
-    def _record_update(self, now: datetime, changed_fields: tuple[str, ...]) -> None:
+    def _record_update(self, now: datetime, values: dict[str, tuple[object, object]]) -> None:
+        """Record ``UserUpdated`` for ``values``: each changed attribute's (before, after)."""
+        names = tuple(sorted(values))
         self.record(
             UserUpdated(
                 occurred_at=now,
                 user_id=self.id,
                 tenant_id=self.tenant_id,
                 version=self.version,
-                changed_fields=changed_fields,
+                changed_fields=names,
+                changes=tuple(
+                    FieldChange(name, plain_value(values[name][0]), plain_value(values[name][1])) for name in names
+                ),
             )
         )
+
+
+def plain_value(value: object) -> FieldValue:  # noqa: PLR0911 - one return per kind of attribute
+    """An attribute's value in plain terms for ``FieldChange``: addresses and names as text, roles sorted, instants in
+    ISO 8601, preferences as sorted (name, value) pairs."""
+    match value:
+        case None | bool() | int():
+            return value
+        case str():  # statuses and roles are StrEnums: their plain text
+            return str(value)
+        case EmailAddress() | Username():
+            return value.value
+        case frozenset():
+            return tuple(sorted(str(item) for item in value))
+        case datetime():
+            return value.isoformat()
+        case Preferences():
+            return (("locale", value.locale), ("timezone", value.timezone))
+        case _:
+            return str(value)

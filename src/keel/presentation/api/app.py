@@ -10,10 +10,13 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from keel.container import Container, build_container, running
-from keel.presentation.api import v1
+from keel.presentation.api import v1, v2
+from keel.presentation.api.deprecation import DeprecationHeadersMiddleware, resolve
+from keel.presentation.api.lifecycle import ShutdownState
 from keel.presentation.api.middleware.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
 from keel.presentation.api.problems import Problem, install_problem_handlers
 from keel.presentation.api.routers import health, metrics, well_known
+from keel.presentation.api.versions import deprecations, install_version_documents
 from keel.settings import Settings, SettingsError, load_settings
 
 
@@ -38,6 +41,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     )
     app.state.settings = settings
     app.state.container = container
+    app.state.shutdown = ShutdownState()  # set draining by `keel serve` on SIGTERM: readiness then answers 503
 
     install_problem_handlers(app)
     for router in v1.routers:
@@ -47,6 +51,13 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     if settings.observability.metrics_enabled:
         app.include_router(metrics.router)
     _declare_problem_schema(app)
+    # --- API versions: v2 beside v1, one OpenAPI document per version, headers on deprecated routes ---------------
+    for router in v2.routers:
+        app.include_router(router, prefix=v2.PREFIX)
+    if settings.api.docs_enabled:
+        install_version_documents(app)
+    app.add_middleware(DeprecationHeadersMiddleware, deprecated=resolve(app.routes, deprecations(settings)))
+    # ---------------------------------------------------------------------------------------------------------------
 
     if settings.api.cors_origins:
         app.add_middleware(

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from keel.application.audit import ActorKind, request_contexts
 from keel.application.errors import AuthenticationRequired, PermissionDenied
 from keel.application.ports.tokens import AccessTokenVerifier
 from keel.application.users import Actor
@@ -32,7 +33,9 @@ async def current_actor(request: Request) -> Actor:
     # The verifier is looked up here rather than declared as a sub-dependency: every authenticated request solves
     # this dependency, and each level of dependencies costs FastAPI a walk over the request's parameters.
     verifier = await provided_by(request, _access_token_verifier)
-    return verifier.verify(bearer_token(request))
+    actor = verifier.verify(bearer_token(request))
+    request_contexts.current().act_as(ActorKind.USER, actor.user_id)  # who the audit log names for this request
+    return actor
 
 
 def _access_token_verifier(container: Container) -> Callable[[], AccessTokenVerifier | Awaitable[AccessTokenVerifier]]:

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from keel.application.audit import ListAuditEvents
 from keel.application.auth import Login
 from keel.application.health import CheckHealth
 from keel.application.pagination import CursorCodec
@@ -69,3 +70,4 @@ ListUsersDep = Annotated[ListUsers, Depends(from_container(lambda c: c.list_user
 UpdateUserDep = Annotated[UpdateUser, Depends(from_container(lambda c: c.update_user))]
 DeleteUserDep = Annotated[DeleteUser, Depends(from_container(lambda c: c.delete_user))]
 RestoreUserDep = Annotated[RestoreUser, Depends(from_container(lambda c: c.restore_user))]
+ListAuditEventsDep = Annotated[ListAuditEvents, Depends(from_container(lambda c: c.list_audit_events))]

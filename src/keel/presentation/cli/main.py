@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from keel.presentation.cli import cache, db, dev, serve, settings, worker
+from keel.presentation.cli import cache, db, dev, openapi, reference, serve, settings, users, worker
 
 app = typer.Typer(
     name="keel",
@@ -16,9 +16,12 @@ app = typer.Typer(
 app.add_typer(db.app)
 app.add_typer(cache.app)
 app.add_typer(settings.app)
+app.add_typer(users.app)
+app.add_typer(openapi.app)
 app.command("dev")(dev.dev)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
+app.command("cli-reference")(reference.write_cli_reference)
 
 
 def run() -> None:

@@ -16,10 +16,11 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind; default KEEL_API__HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on; default KEEL_API__PORT.")] = None,
 ) -> None:
-    """Run the API server until SIGINT/SIGTERM; in-flight requests finish first."""
+    """Run the API server until SIGINT/SIGTERM: readiness fails first, then in-flight requests finish."""
     import uvicorn
 
     from keel.presentation.api.app import create_app
+    from keel.presentation.api.lifecycle import DrainingServer
 
     settings = cli_settings()
     app = create_app(settings)
@@ -29,7 +30,7 @@ def serve(
     except SettingsError as error:
         print(f"keel: {error}", file=sys.stderr)
         raise SystemExit(EXIT_INVALID_SETTINGS) from None
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host or settings.api.host,
         port=port or settings.api.port,
@@ -43,3 +44,7 @@ def serve(
         root_path=settings.api.root_path,
         timeout_graceful_shutdown=math.ceil(settings.api.shutdown_grace_seconds),
     )
+    server = DrainingServer(
+        config, state=app.state.shutdown, drain_delay_seconds=settings.api.shutdown_drain_delay_seconds
+    )
+    server.run()

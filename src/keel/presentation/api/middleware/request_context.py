@@ -2,6 +2,8 @@
 
 - A well-formed incoming ``X-Request-ID`` (1-128 chars of ``[A-Za-z0-9._:-]``) is kept; otherwise a new one is made.
   It is bound to the structlog context for every line logged while serving the request and echoed in the response.
+- The request id, the client's address and its user agent are bound as the request's ``RequestContext`` (see
+  ``keel.application.audit``), which the audit log reads; authentication adds the actor to it.
 - An exception nothing else handled is logged with the request id and answered with a 500 problem that reveals
   nothing about the internals. If the response had already started, the connection is closed instead.
 """
@@ -16,10 +18,13 @@ import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from keel.application.audit import RequestContext, request_contexts
 from keel.presentation.api.problems import build_problem, problem_response
 
 REQUEST_ID_HEADER = "x-request-id"
 _HEADER_NAME = REQUEST_ID_HEADER.encode("latin-1")
+_USER_AGENT = b"user-agent"
+MAX_USER_AGENT_LENGTH = 512
 _WELL_FORMED = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 logger = structlog.get_logger("keel.api")
@@ -40,11 +45,12 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
 
-        incoming = None
+        incoming = user_agent = None
         for name, value in scope["headers"]:
             if name == _HEADER_NAME:
                 incoming = value.decode("latin-1")
-                break
+            elif name == _USER_AGENT:
+                user_agent = value.decode("latin-1")[:MAX_USER_AGENT_LENGTH]
         request_id = accept_request_id(incoming)
         request_id_bytes = request_id.encode("latin-1")
         scope.setdefault("state", {})["request_id"] = request_id
@@ -59,6 +65,10 @@ class RequestContextMiddleware:
             await send(message)
 
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        client = scope.get("client")
+        context_token = request_contexts.bind(
+            RequestContext(request_id=request_id, ip=client[0] if client else None, user_agent=user_agent)
+        )
         try:
             await self.app(scope, receive, send_with_request_id)
         except Exception:
@@ -75,4 +85,5 @@ class RequestContextMiddleware:
             )
             await problem_response(problem)(scope, receive, send_with_request_id)
         finally:
+            request_contexts.reset(context_token)
             structlog.contextvars.reset_contextvars(**tokens)

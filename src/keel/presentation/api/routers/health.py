@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
 from keel.presentation.api.deps import CheckHealthDep
@@ -39,11 +39,17 @@ async def live() -> Liveness:
     response_model=Readiness,
     responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Readiness, "description": "A required check failed"}},
 )
-async def ready(check_health: CheckHealthDep, response: Response) -> Readiness:
+async def ready(check_health: CheckHealthDep, request: Request, response: Response) -> Readiness:
+    response.headers["Cache-Control"] = "no-store"
+    if request.app.state.shutdown.draining:  # shutting down: take this instance out of rotation before it stops
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return Readiness(
+            status="fail",
+            checks={"shutdown": CheckView(status="fail", required=True, latency_ms=0.0, error="draining")},
+        )
     report = await check_health()
     if not report.ready:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    response.headers["Cache-Control"] = "no-store"
     return Readiness(
         status=report.status,
         checks={

@@ -150,7 +150,8 @@ async def create_users_batch(body: BatchBody, actor: UserManager, create_batch: 
 
 @router.get(
     "",
-    summary="A page of the tenant's users",
+    summary="A page of the tenant's users (deprecated: use `GET /api/v2/users`)",
+    deprecated=True,  # Deprecation, Sunset and Link headers: keel.presentation.api.versions
     response_model=UserPageView,
     responses=problem_responses(400, 401, 403, 422),
 )

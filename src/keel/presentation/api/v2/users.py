@@ -1,0 +1,68 @@
+"""``/api/v2/users``: the users list in v2's page shape, ``{data, page: {next_cursor}}``.
+
+Served by the same ``ListUsers`` use case as v1's list (which is deprecated in its favour); only the representation
+differs. Items are v1's ``UserView``: a user's shape did not change.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from keel.application.users import ListUsersQuery, UserQuery, UserSort
+from keel.domain.users import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Role, UserStatus
+from keel.presentation.api.authentication import CurrentActor
+from keel.presentation.api.deps import CursorCodecDep, ListUsersDep
+from keel.presentation.api.problems import problem_responses
+from keel.presentation.api.responses import ModelResponse
+from keel.presentation.api.v1.schemas import UserView
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+class PageInfo(BaseModel):
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class UserListView(BaseModel):
+    data: list[UserView]
+    page: PageInfo
+
+
+@router.get(
+    "",
+    summary="A page of the tenant's users",
+    response_model=UserListView,
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def list_users(
+    *,
+    actor: CurrentActor,
+    list_users: ListUsersDep,
+    cursors: CursorCodecDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=512, description="`page.next_cursor` of the previous page.")] = None,
+    status_: Annotated[UserStatus | None, Query(alias="status")] = None,
+    role: Role | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Substring of email, username or name.")] = None,
+    sort: Annotated[str, Query(description="created_at, email or username; `-` for descending.")] = "created_at",
+    include_deleted: bool = False,
+) -> ModelResponse:
+    criteria = UserQuery(
+        status=status_,
+        role=role,
+        q=q,
+        sort=UserSort.parse(sort),
+        include_deleted=include_deleted,
+        cursor=cursors.decode(cursor) if cursor is not None else None,
+        limit=limit,
+    )
+    page = await list_users(ListUsersQuery(actor=actor, criteria=criteria))
+    next_cursor = cursors.encode(page.next_cursor) if page.next_cursor is not None else None
+    return ModelResponse(
+        UserListView.model_construct(
+            data=[UserView.of(user) for user in page.items], page=PageInfo.model_construct(next_cursor=next_cursor)
+        )
+    )
