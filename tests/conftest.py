@@ -14,14 +14,18 @@ import pytest
 from redis.asyncio import Redis
 
 from keel.infrastructure.migrations import MigrationService
-from keel.settings import Settings
+from keel.settings import RateLimitClass, Settings
 from support import postgres, redis
 
-pytest_plugins = ["support.smtp"]  # the `smtp_server` fixture: a real SMTP server per test
+pytest_plugins = [
+    "support.smtp",  # the `smtp_server` fixture: a real SMTP server per test
+    "support.app",  # `app`, `client` (the app over HTTP), `sign_up` and `add_user`
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 REVISIONS_TABLE = "keel_schema_revisions"
+RATE_LIMIT_CLASSES = tuple(route_class.value for route_class in RateLimitClass)
 
 
 def _shared_tmp(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
@@ -118,6 +122,9 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
             "argon2_memory_cost_kib": 1024,
             "argon2_parallelism": 1,
         },
+        # quotas on, counted in Redis like in production, but high enough that no test meets one by chance: the
+        # tests of rate limiting set their own
+        rate_limit=dict.fromkeys(RATE_LIMIT_CLASSES, "100000/1m"),  # type: ignore[arg-type]
         observability={"log_format": "console", "log_level": "WARNING"},  # type: ignore[arg-type]
         dev={"state_dir": tmp_path / "state"},  # type: ignore[arg-type]
     )

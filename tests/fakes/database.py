@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from keel.application.email import EmailDelivery
+from keel.domain.api_clients import ApiClient
 from keel.domain.errors import VersionConflict
 from keel.domain.events import Aggregate
 from keel.domain.tenants import Tenant, TenantSlugTaken
@@ -41,6 +42,7 @@ class Transaction:
     password_hashes: dict[UUID, PasswordHash] = field(default_factory=dict)
     added: set[UUID] = field(default_factory=set)
     email_deliveries: dict[UUID, EmailDelivery] = field(default_factory=dict)
+    api_clients: dict[UUID, ApiClient] = field(default_factory=dict)
 
     def clear(self) -> None:
         pending_writes = (
@@ -50,6 +52,7 @@ class Transaction:
             self.password_hashes,
             self.added,
             self.email_deliveries,
+            self.api_clients,
         )
         for pending in pending_writes:
             pending.clear()
@@ -61,11 +64,12 @@ class InMemoryDatabase:
         self.users: dict[UUID, User] = {}
         self.password_hashes: dict[UUID, PasswordHash] = {}
         self.email_deliveries: dict[UUID, EmailDelivery] = {}
+        self.api_clients: dict[UUID, ApiClient] = {}
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
 
-    def seed(self, *rows: Tenant | tuple[User, PasswordHash] | User | EmailDelivery) -> None:
+    def seed(self, *rows: Tenant | tuple[User, PasswordHash] | User | EmailDelivery | ApiClient) -> None:
         """Insert committed rows directly (test set-up), bypassing constraints and events."""
         for row in rows:
             match row:
@@ -79,6 +83,8 @@ class InMemoryDatabase:
                     self.password_hashes[row.id] = PasswordHash("fake$v2$unusable")
                 case EmailDelivery():
                     self.email_deliveries[row.message_id] = row
+                case ApiClient():
+                    self.api_clients[row.id] = row
 
     def visible_tenants(self, tx: Transaction) -> dict[UUID, Tenant]:
         return self.tenants | tx.tenants
@@ -88,6 +94,9 @@ class InMemoryDatabase:
 
     def visible_email_deliveries(self, tx: Transaction) -> dict[UUID, EmailDelivery]:
         return self.email_deliveries | tx.email_deliveries
+
+    def visible_api_clients(self, tx: Transaction) -> dict[UUID, ApiClient]:
+        return self.api_clients | tx.api_clients
 
     def visible_hash(self, tx: Transaction, user_id: UUID) -> PasswordHash:
         return tx.password_hashes.get(user_id) or self.password_hashes[user_id]
@@ -111,6 +120,7 @@ class InMemoryDatabase:
         self.tenants, self.users = tenants, users
         self.password_hashes |= tx.password_hashes
         self.email_deliveries |= tx.email_deliveries
+        self.api_clients |= tx.api_clients
         self.commits += 1
         tx.clear()
 

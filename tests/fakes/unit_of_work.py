@@ -6,7 +6,12 @@ from collections.abc import Callable
 
 from fakes.database import InMemoryDatabase, Transaction
 from fakes.events import RecordingEventBus
-from fakes.repositories import InMemoryEmailDeliveryRepository, InMemoryTenantRepository, InMemoryUserRepository
+from fakes.repositories import (
+    InMemoryApiClientRepository,
+    InMemoryEmailDeliveryRepository,
+    InMemoryTenantRepository,
+    InMemoryUserRepository,
+)
 from keel.application.events import EventBus, HandlerFailures
 from keel.application.unit_of_work import UnitOfWork
 
@@ -30,12 +35,14 @@ class FakeUnitOfWork(UnitOfWork):
         self.tenants = InMemoryTenantRepository(self.database, self._tx)
         self.users = InMemoryUserRepository(self.database, self._tx)
         self.email_deliveries = InMemoryEmailDeliveryRepository(self.database, self._tx)
+        self.api_clients = InMemoryApiClientRepository(self.database, self._tx)
 
     async def _commit(self) -> None:
         self.database.commit(self._tx)
 
     async def _rollback(self) -> None:
-        if self._tx.users or self._tx.tenants or self._tx.password_hashes or self._tx.email_deliveries:
+        tx = self._tx
+        if tx.users or tx.tenants or tx.password_hashes or tx.email_deliveries or tx.api_clients:
             self.rollbacks += 1
         self._tx.clear()
 

@@ -32,7 +32,7 @@ async def test_redis_mode_resolves_the_redis_cache_and_both_health_checks() -> N
         assert [type(check) for check in checks] == [PostgresHealthCheck, RedisHealthCheck]
 
 
-async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client() -> None:
+async def test_off_mode_resolves_the_null_cache_and_no_redis_health_check() -> None:
     container = build_container(make_settings("off"))
     async with running(container):
         cache = container.cache()
@@ -41,14 +41,13 @@ async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client(
         assert not cache.enabled
         assert await cache.get("anything") is None
         assert [type(check) for check in checks] == [PostgresHealthCheck]
-        assert not container.redis.initialized
 
 
-def test_only_the_resources_of_the_mode_are_started() -> None:
+def test_redis_starts_in_both_modes_for_rate_limits_and_nonces() -> None:
     on = build_container(make_settings("redis"))
     off = build_container(make_settings("off"))
     assert lifecycle_resources(on) == [on.logging, on.engine, on.redis]
-    assert lifecycle_resources(off) == [off.logging, off.engine]
+    assert lifecycle_resources(off) == [off.logging, off.engine, off.redis]
 
 
 def _recording(name: str, journal: list[str]) -> providers.Resource[str]:

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from keel.application.events import EventBus, HandlerFailures
 from keel.application.unit_of_work import UnitOfWork
 from keel.application.users import UserRepository
+from keel.infrastructure.persistence.api_client_repository import SqlAlchemyApiClientRepository
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
 from keel.infrastructure.persistence.error_translation import translate_database_errors
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
@@ -74,6 +75,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.tenants = SqlAlchemyTenantRepository(session)
         self.users = self._user_repository(session, self)
         self.email_deliveries = SqlAlchemyEmailDeliveryRepository(session)
+        self.api_clients = SqlAlchemyApiClientRepository(session)
         self._session = session
 
     async def _commit(self) -> None:

@@ -13,6 +13,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from keel.application.api_clients import (
+    CreateApiClient,
+    ListApiClients,
+    RetirePreviousSecret,
+    RevokeApiClient,
+    RotateApiClientSecret,
+)
 from keel.application.auth import Login
 from keel.application.health import CheckHealth
 from keel.application.pagination import CursorCodec
@@ -69,3 +76,11 @@ ListUsersDep = Annotated[ListUsers, Depends(from_container(lambda c: c.list_user
 UpdateUserDep = Annotated[UpdateUser, Depends(from_container(lambda c: c.update_user))]
 DeleteUserDep = Annotated[DeleteUser, Depends(from_container(lambda c: c.delete_user))]
 RestoreUserDep = Annotated[RestoreUser, Depends(from_container(lambda c: c.restore_user))]
+
+CreateApiClientDep = Annotated[CreateApiClient, Depends(from_container(lambda c: c.create_api_client))]
+ListApiClientsDep = Annotated[ListApiClients, Depends(from_container(lambda c: c.list_api_clients))]
+RotateApiClientSecretDep = Annotated[
+    RotateApiClientSecret, Depends(from_container(lambda c: c.rotate_api_client_secret))
+]
+RetirePreviousSecretDep = Annotated[RetirePreviousSecret, Depends(from_container(lambda c: c.retire_previous_secret))]
+RevokeApiClientDep = Annotated[RevokeApiClient, Depends(from_container(lambda c: c.revoke_api_client))]

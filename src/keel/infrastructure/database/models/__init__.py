@@ -8,16 +8,19 @@ Records describe rows, not domain objects: the repositories in ``keel.infrastruc
 entities and back explicitly.
 """
 
+from keel.infrastructure.database.models.api_clients import ApiClientRecord, api_clients_table
 from keel.infrastructure.database.models.base import Base
 from keel.infrastructure.database.models.email_deliveries import EmailDeliveryRecord, email_deliveries_table
 from keel.infrastructure.database.models.tenants import TenantRecord, tenants_table
 from keel.infrastructure.database.models.users import UserRecord, users_table
 
 __all__ = [
+    "ApiClientRecord",
     "Base",
     "EmailDeliveryRecord",
     "TenantRecord",
     "UserRecord",
+    "api_clients_table",
     "email_deliveries_table",
     "tenants_table",
     "users_table",
