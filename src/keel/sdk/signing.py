@@ -46,7 +46,7 @@ DATE_FORMAT: Final = "%Y%m%dT%H%M%SZ"
 MAX_AUTHORIZATION_LENGTH: Final = 1024
 MAX_SIGNED_HEADERS: Final = 16
 
-_DATE: Final = re.compile(r"^\d{8}T\d{6}Z$")
+_DATE: Final = re.compile(r"^[0-9]{8}T[0-9]{6}Z$")
 _NONCE: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _HEADER_NAME: Final = re.compile(r"^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$")
 _CREDENTIAL: Final = re.compile(r"^[A-Za-z0-9-]{1,64}$")

@@ -37,7 +37,7 @@ class PermissionGuard:
         return actor
 
     def __repr__(self) -> str:
-        return f"require_permission({self.permission.value!r})"
+        return f"{type(self).__name__}({self.permission.value!r})"
 
 
 class PartnerPermissionGuard(PermissionGuard):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from keel.presentation.cli import cache, db, dev, serve, settings
+from keel.presentation.cli import cache, db, dev, openapi, serve, settings
 
 app = typer.Typer(
     name="keel",
@@ -18,6 +18,7 @@ app.add_typer(cache.app)
 app.add_typer(settings.app)
 app.command("dev")(dev.dev)
 app.command("serve")(serve.serve)
+app.command("openapi")(openapi.openapi)
 
 
 def run() -> None:

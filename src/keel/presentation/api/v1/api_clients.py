@@ -58,7 +58,7 @@ def _credentials(issued: IssuedCredentials, status_code: int = status.HTTP_200_O
     status_code=status.HTTP_201_CREATED,
     response_model=ApiClientCredentialsView,
     dependencies=WRITE,
-    responses=problem_responses(401, 403, 409, 422, 429),
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
 )
 async def create_api_client(
     body: NewApiClientBody, actor: ApiClientManager, create: CreateApiClientDep, request: Request
@@ -85,7 +85,7 @@ async def list_api_clients(actor: ApiClientManager, list_clients: ListApiClients
     summary="Give the client a new secret; the current one keeps verifying until the rollover ends",
     response_model=ApiClientCredentialsView,
     dependencies=WRITE,
-    responses=problem_responses(401, 403, 404, 422, 429),
+    responses=problem_responses(400, 401, 403, 404, 413, 422, 429),
 )
 async def rotate_api_client_secret(
     client_id: UUID,

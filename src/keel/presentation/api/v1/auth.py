@@ -35,7 +35,7 @@ class LoginRateLimit(RateLimit):
     summary="Log in",
     response_model=AccessTokenView,
     dependencies=[Depends(LoginRateLimit())],
-    responses=problem_responses(401, 422, 429, 503),
+    responses=problem_responses(400, 401, 413, 422, 429, 503),
 )
 async def login(body: LoginBody, login: LoginDep) -> JSONResponse:
     token = await login(

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/tenants", tags=["tenants"])
     status_code=status.HTTP_201_CREATED,
     response_model=CreatedTenantView,
     dependencies=[Depends(AddressRateLimit(RateLimitClass.SIGNUP))],
-    responses=problem_responses(409, 422, 429, 503),
+    responses=problem_responses(400, 409, 413, 422, 429, 503),
 )
 async def create_tenant(body: NewTenantBody, create: CreateTenantDep) -> CreatedTenantView:
     created = await create(

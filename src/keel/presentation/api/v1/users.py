@@ -120,7 +120,7 @@ async def get_me(actor: UsersReader, get_user: GetUserDep) -> ModelResponse:
     summary="Change one's own full name and preferences (JSON merge patch)",
     response_model=UserView,
     dependencies=WRITE,
-    responses=problem_responses(401, 403, 409, 412, 422, 429),
+    responses=problem_responses(400, 401, 403, 409, 412, 413, 422, 429),
 )
 async def patch_me(
     actor: ProfileWriter, update_user: UpdateUserDep, body: Annotated[OwnPatchBody, Body()], if_match: IfMatch = None
@@ -135,7 +135,7 @@ async def patch_me(
     status_code=status.HTTP_201_CREATED,
     response_model=UserView,
     dependencies=WRITE,
-    responses=problem_responses(401, 403, 409, 422, 429),
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
 )
 async def create_user(body: NewUserBody, actor: UsersWriter, create: CreateUserDep, request: Request) -> ModelResponse:
     user = await create(CreateUserCommand(actor=actor, user=_new_user(body)))
@@ -148,7 +148,7 @@ async def create_user(body: NewUserBody, actor: UsersWriter, create: CreateUserD
     summary="Add up to the configured maximum of users at once; each item is created or reported",
     response_model=BatchResultView,
     dependencies=WRITE,
-    responses=problem_responses(401, 403, 409, 422, 429),
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
 )
 async def create_users_batch(body: BatchBody, actor: UsersWriter, create_batch: CreateUsersBatchDep) -> BatchResultView:
     result = await create_batch(CreateUsersBatchCommand(actor=actor, users=[_new_user(item) for item in body.users]))
@@ -221,7 +221,7 @@ async def get_user(
     response_model=UserView,
     openapi_extra={"requestBody": {"content": MERGE_PATCH, "required": True}},
     dependencies=WRITE,
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 429),
+    responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 429),
 )
 async def patch_user(
     user_id: UUID,
