@@ -114,7 +114,8 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
         _env_file=None,  # type: ignore[call-arg]
         environment="test",  # type: ignore[arg-type]
         database={"url": clean_database, "migrations_dir": MIGRATIONS_DIR},  # type: ignore[arg-type]
-        cache={"url": redis_url, "mode": "redis"},  # type: ignore[arg-type]
+        # a loaded test machine can stall a Redis reply past the default 0.5 s; tests of timeouts set their own
+        cache={"url": redis_url, "mode": "redis", "socket_timeout_seconds": 5.0},  # type: ignore[arg-type]
         security={  # type: ignore[arg-type]
             "keys_dir": tmp_path / "keys",
             # the cheapest argon2id the policy accepts: tests exercise hashing, not its cost

@@ -60,7 +60,7 @@ class LocalServer:
 @pytest.fixture
 def local_server() -> Iterator[LocalServer]:
     server = LocalServer()
-    thread = threading.Thread(target=server.http.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.http.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield server
     server.http.shutdown()
