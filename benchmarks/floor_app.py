@@ -26,6 +26,8 @@ import uvicorn
 from redis.asyncio import Redis
 
 from benchmarks.floor_users import CACHE_CODECS, FloorUsers, TokenVerifier, UserCodec, fetch_jwks
+from benchmarks.quotas import READ_QUOTA
+from keel.settings import parse_rate
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,6 +51,7 @@ class UsersOptions:
     cache: str  # one of CACHE_CODECS
     cache_ttl_seconds: int
     cache_prefix: str
+    read_quota: tuple[int, int]
 
 
 class FloorApp:
@@ -118,10 +121,19 @@ def _floor_users(options: UsersOptions, pool: asyncpg.Pool, redis: Redis) -> Flo
         verifier,
         pool,
         redis if options.cache != "off" else None,
+        limiter=redis,
+        read_quota=options.read_quota,
         codec=UserCodec(options.cache),
         ttl_seconds=options.cache_ttl_seconds,
         key_prefix=options.cache_prefix,
     )
+
+
+def _quota(spec: str) -> tuple[int, int]:
+    rate = parse_rate(spec)
+    if rate is None:
+        raise SystemExit("--read-quota: the floor counts every request, as keel does in the benchmark; give a rate")
+    return rate
 
 
 def _authorization(scope: Scope) -> bytes | None:
@@ -169,6 +181,9 @@ def main() -> None:
     parser.add_argument("--cache", choices=CACHE_CODECS, default="off", help="cache GET /api/v1/users/{id} in Redis")
     parser.add_argument("--cache-ttl", type=int, default=300, help="keel's default KEEL_CACHE__DEFAULT_TTL_SECONDS")
     parser.add_argument("--cache-prefix", default="floor", help="namespace of the floor's cache keys")
+    parser.add_argument(
+        "--read-quota", default=READ_QUOTA, help="keel's KEEL_RATE_LIMIT__READ in the benchmark (<count>/<period>)"
+    )
     args = parser.parse_args()
     users = None
     if args.jwks_url:
@@ -179,6 +194,7 @@ def main() -> None:
             cache=args.cache,
             cache_ttl_seconds=args.cache_ttl,
             cache_prefix=args.cache_prefix,
+            read_quota=_quota(args.read_quota),
         )
     uvicorn.run(
         FloorApp(args.database_url, args.redis_url, args.pool_size, users),

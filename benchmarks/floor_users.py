@@ -7,6 +7,10 @@ asyncpg, and the body is the same JSON as keel's ``UserView`` (same members in t
 ``GET /users/{id}`` sends keel's ``ETag`` too. The list's ``next_cursor`` is HMAC-signed like keel's, with a secret of
 the floor's own, so its value differs from keel's while its cost does not.
 
+Like keel, each users request is first counted against the ``read`` quota of its user: one ``EVALSHA`` of keel's own
+GCRA script (``keel.infrastructure.rate_limits.gcra``) on the floor's Redis, with the same limit as keel's
+``KEEL_RATE_LIMIT__READ`` in the benchmark (high enough never to bind: the cost measured is the round trip).
+
 With a cache (``--cache json|zstd``), ``GET /users/{id}`` asks Redis first and stores the user's JSON (zstd-compressed,
 without a dictionary, with ``zstd``) on a miss, for ``--cache-ttl`` seconds. A hit renders the response from the
 cached record, as keel does from its cached user. Lists are never cached, in keel as here.
@@ -29,6 +33,8 @@ import asyncpg
 import jwt
 import zstandard
 from redis.asyncio import Redis
+
+from keel.infrastructure.rate_limits.gcra import GCRA_SCRIPT
 
 COLUMNS: Final = (
     "id, tenant_id, email, username, full_name, roles, status, email_verified_at, locale, timezone, "
@@ -61,7 +67,7 @@ class TokenVerifier:
         self._audience = audience
         self._leeway = leeway_seconds
 
-    def tenant_of(self, authorization: bytes | None) -> UUID | None:
+    def caller_of(self, authorization: bytes | None) -> tuple[UUID, str] | None:
         if authorization is None:
             return None
         header = authorization.decode("latin-1")
@@ -81,7 +87,7 @@ class TokenVerifier:
                 leeway=self._leeway,
                 options={"require": REQUIRED_CLAIMS},
             )
-            return UUID(claims["tid"]) if claims["typ"] == "access" else None
+            return (UUID(claims["tid"]), str(claims["sub"])) if claims["typ"] == "access" else None
         except (jwt.PyJWTError, TypeError, ValueError):
             return None
 
@@ -107,6 +113,8 @@ class FloorUsers:
         pool: asyncpg.Pool,
         redis: Redis | None,
         *,
+        limiter: Redis,
+        read_quota: tuple[int, int],
         codec: UserCodec,
         ttl_seconds: int,
         key_prefix: str,
@@ -114,15 +122,22 @@ class FloorUsers:
         self._verifier = verifier
         self._pool = pool
         self._redis = redis
+        self._gcra = limiter.register_script(GCRA_SCRIPT)
+        limit, period_seconds = read_quota
+        self._period_us = period_seconds * 1_000_000
+        self._interval_us = self._period_us // limit
         self._codec = codec
         self._ttl = ttl_seconds
         self._prefix = key_prefix
         self._cursor_secret = secrets.token_bytes(32)
 
     async def get(self, user_id: str, authorization: bytes | None) -> Answer:
-        tenant_id = self._verifier.tenant_of(authorization)
-        if tenant_id is None:
+        caller = self._verifier.caller_of(authorization)
+        if caller is None:
             return _problem(401)
+        tenant_id, subject = caller
+        if not await self._within_quota(subject):
+            return _problem(429)
         try:
             user = UUID(user_id)
         except ValueError:
@@ -142,9 +157,12 @@ class FloorUsers:
         return 200, body, [(b"etag", b'"%d"' % view["version"])]
 
     async def list(self, query_string: bytes, authorization: bytes | None) -> Answer:
-        tenant_id = self._verifier.tenant_of(authorization)
-        if tenant_id is None:
+        caller = self._verifier.caller_of(authorization)
+        if caller is None:
             return _problem(401)
+        tenant_id, subject = caller
+        if not await self._within_quota(subject):
+            return _problem(429)
         limit = _limit(query_string)
         if limit is None:
             return _problem(422)
@@ -152,6 +170,13 @@ class FloorUsers:
         items = [user_view(row) for row in rows[:limit]]
         next_cursor = self._cursor(rows[limit - 1]) if len(rows) > limit else None
         return 200, _dumps({"items": items, "next_cursor": next_cursor}), []
+
+    async def _within_quota(self, subject: str) -> bool:
+        """keel's read quota: one EVALSHA of its GCRA script, keyed by the user."""
+        answer = await self._gcra(
+            keys=[f"{self._prefix}:rl:read:user:{subject}"], args=[self._interval_us, self._period_us]
+        )
+        return bool(int(answer[0]))
 
     def _cursor(self, last: Mapping[str, Any]) -> str:
         """keel's cursor format: base64url(tag ‖ version ‖ compact JSON), tag = HMAC-SHA256 truncated to 16 bytes."""

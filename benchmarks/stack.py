@@ -7,7 +7,9 @@ those are benchmark conditions, printed with the figures:
 - cheap argon2 parameters (``ARGON2``): seeding 10,000 users and timing creates must not be a password-hashing
   benchmark; the production defaults are deliberately slow;
 - access tokens valid for a day, so that one token lasts the whole run;
-- signing keys in a scratch folder shared by every keel process (one key; each accepts the others' tokens).
+- signing keys in a scratch folder shared by every keel process (one key; each accepts the others' tokens);
+- rate limits on, every class counted in Redis, with limits no run reaches (``benchmarks.quotas``): the round trip is
+  measured, refusals never happen. The floor counts its users requests against the same ``read`` quota.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Final
 import asyncpg
 
 from benchmarks.http_overhead import FLOOR, KEEL
+from benchmarks.quotas import KEEL_RATE_LIMITS, READ_QUOTA
 from benchmarks.scratch_db import ScratchDatabase
 from benchmarks.servers import ServerProcess, free_port, pinned
 
@@ -66,6 +69,7 @@ class Stack:
         env = {
             **self.base_environment(),
             **ARGON2,
+            **KEEL_RATE_LIMITS,
             "KEEL_DATABASE__URL": self.database.sqlalchemy_url,
             "KEEL_DATABASE__MIGRATIONS_DIR": str(REPO_ROOT / "migrations"),
             "KEEL_CACHE__URL": self.redis_url,
@@ -125,6 +129,7 @@ class Stack:
         floor_command += ["--database-url", self.database.asyncpg_dsn, "--redis-url", self.redis_url]
         floor_command += ["--jwks-url", f"{keel.base_url}/.well-known/jwks.json"]
         floor_command += ["--cache", FLOOR_CACHE_CODEC if cache == "redis" else "off"]
+        floor_command += ["--read-quota", READ_QUOTA]
         floor = ServerProcess(
             name=f"{FLOOR}{suffix}",
             command=pinned(floor_command, self.cpu),

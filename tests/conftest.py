@@ -14,15 +14,20 @@ import pytest
 from redis.asyncio import Redis
 
 from keel.infrastructure.migrations import MigrationService
-from keel.settings import Settings
+from keel.settings import RateLimitClass, Settings
 from support import postgres, redis
 
-pytest_plugins = ["support.smtp", "support.temporal"]  # `smtp_server`: a real SMTP server per test; Temporal servers
+pytest_plugins = [
+    "support.smtp",  # the `smtp_server` fixture: a real SMTP server per test
+    "support.temporal",  # Temporal servers: the time-skipping test server and the dev server
+    "support.app",  # `app`, `client` (the app over HTTP), `sign_up` and `add_user`
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 REVISIONS_TABLE = "keel_schema_revisions"
 UNREACHABLE_TEMPORAL = "127.0.0.1:1"
+RATE_LIMIT_CLASSES = tuple(route_class.value for route_class in RateLimitClass)
 
 
 def _shared_tmp(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
@@ -111,7 +116,8 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
         _env_file=None,  # type: ignore[call-arg]
         environment="test",  # type: ignore[arg-type]
         database={"url": clean_database, "migrations_dir": MIGRATIONS_DIR},  # type: ignore[arg-type]
-        cache={"url": redis_url, "mode": "redis"},  # type: ignore[arg-type]
+        # a loaded test machine can stall a Redis reply past the default 0.5 s; tests of timeouts set their own
+        cache={"url": redis_url, "mode": "redis", "socket_timeout_seconds": 5.0},  # type: ignore[arg-type]
         security={  # type: ignore[arg-type]
             "keys_dir": tmp_path / "keys",
             # the cheapest argon2id the policy accepts: tests exercise hashing, not its cost
@@ -122,6 +128,9 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
         # Nothing listens on port 1: Temporal is unreachable unless a test points at one of its servers.
         temporal={"address": UNREACHABLE_TEMPORAL, "connect_timeout_seconds": 1.0},  # type: ignore[arg-type]
         # No worker metrics port: tests running workers side by side would compete for it.
+        # quotas on, counted in Redis like in production, but high enough that no test meets one by chance: the
+        # tests of rate limiting set their own
+        rate_limit=dict.fromkeys(RATE_LIMIT_CLASSES, "100000/1m"),  # type: ignore[arg-type]
         observability={  # type: ignore[arg-type]
             "log_format": "console",
             "log_level": "WARNING",

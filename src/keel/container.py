@@ -3,7 +3,8 @@
 Nothing here connects or reads the environment at import time. ``build_container(settings)`` gives a container whose
 resources (logging, database engine, Redis client, Temporal client) start in order inside
 ``async with running(container):`` — the API's lifespan and the worker's start-up use it — and stop in the reverse
-order when it exits. Tests change behaviour only with ``container.<provider>.override(...)``.
+order when it exits. Redis is started whatever the cache mode: rate limits and the partner API's nonces live there too.
+Tests change behaviour only with ``container.<provider>.override(...)``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -19,6 +21,14 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
 
+from keel.application.api_clients import (
+    AuthenticateApiClient,
+    CreateApiClient,
+    ListApiClients,
+    RetirePreviousSecret,
+    RevokeApiClient,
+    RotateApiClientSecret,
+)
 from keel.application.audit import AuditPolicy, AuditWriter, ListAuditEvents, request_contexts
 from keel.application.auth import Login
 from keel.application.email import DeliverEmailUseCase
@@ -65,17 +75,22 @@ from keel.infrastructure.metrics.http import HttpMetricsMiddleware
 from keel.infrastructure.metrics.registry import KeelMetrics
 from keel.infrastructure.metrics.worker import WorkerMetricsEndpoint
 from keel.infrastructure.migrations import MigrationService
+from keel.infrastructure.outbound import PublicUrlPolicy, SystemResolver
 from keel.infrastructure.outbox import Backoff, OutboxRelay, SqlAlchemyOutboxStore
 from keel.infrastructure.persistence import SqlAlchemyUnitOfWork, SqlAlchemyUserRepository, UserRepositoryFactory
+from keel.infrastructure.rate_limits import RedisRateLimiter
 from keel.infrastructure.security import (
+    AesGcmSecretSealer,
     Argon2PasswordHasher,
     JwtAccessTokenIssuer,
     JwtAccessTokenVerifier,
     PublicKeySet,
     SignedCursorCodec,
     VerifiedTokens,
+    load_client_secret_key,
     load_signing_keys,
 )
+from keel.infrastructure.security.nonce_register import RedisNonceRegister
 from keel.infrastructure.telemetry.asgi import TracingMiddleware
 from keel.infrastructure.telemetry.tracing import (
     new_tracer_provider,
@@ -88,7 +103,7 @@ from keel.infrastructure.temporal.dispatcher import TemporalOutboxDispatcher
 from keel.infrastructure.temporal.health import TemporalHealthCheck
 from keel.infrastructure.temporal.metrics import WorkflowFailureCounting
 from keel.infrastructure.temporal.worker import build_workers
-from keel.settings import CacheMode, Settings
+from keel.settings import Settings
 
 
 def unit_of_work_factory(
@@ -240,6 +255,26 @@ class Container(containers.DeclarativeContainer):
     )
     published_keys = providers.Singleton(PublicKeySet, signing_keys.provided.verifying)
     cursor_codec = providers.Singleton(SignedCursorCodec.from_signing_key, signing_keys.provided.signing)
+    client_secret_key = providers.Singleton(
+        load_client_secret_key, settings.provided.security, settings.provided.environment
+    )
+    secret_sealer = providers.Singleton(AesGcmSecretSealer, client_secret_key)
+    nonce_register = providers.Singleton(
+        RedisNonceRegister, client=redis, key_prefix=settings.provided.cache.key_prefix
+    )
+
+    # --- Rate limits (Redis, one script call per counted request) and outbound URLs (webhooks) ----------------------
+    rate_limit_breaker = providers.Singleton(
+        CircuitBreaker,
+        failure_threshold=settings.provided.cache.breaker_failure_threshold,
+        open_seconds=settings.provided.cache.breaker_open_seconds,
+        name="rate_limit",
+    )
+    rate_limiter = providers.Singleton(
+        RedisRateLimiter, client=redis, key_prefix=settings.provided.cache.key_prefix, breaker=rate_limit_breaker
+    )
+    host_resolver = providers.Singleton(SystemResolver)
+    outbound_url_policy = providers.Singleton(PublicUrlPolicy, host_resolver)
 
     # --- Units of work: the users repository is a runtime choice (cached in Redis, or plain SQL) ---------------------
     handler_failures = __self__.provided.event_handler_failures.call()
@@ -303,6 +338,27 @@ class Container(containers.DeclarativeContainer):
     create_owner = providers.Singleton(
         CreateOwner, uow_factory, create_tenant, create_user
     )  # `keel users create-owner`
+
+    # --- API clients and the partner API's signed requests ---------------------------------------------------------
+    create_api_client = providers.Singleton(CreateApiClient, uow_factory, secret_sealer, clock, ids)
+    list_api_clients = providers.Singleton(ListApiClients, uow_factory)
+    rotate_api_client_secret = providers.Singleton(
+        RotateApiClientSecret,
+        uow_factory,
+        secret_sealer,
+        clock,
+        default_rollover=providers.Factory(timedelta, seconds=settings.provided.security.api_client_rollover_seconds),
+    )
+    retire_previous_secret = providers.Singleton(RetirePreviousSecret, uow_factory, clock)
+    revoke_api_client = providers.Singleton(RevokeApiClient, uow_factory, clock)
+    authenticate_api_client = providers.Singleton(
+        AuthenticateApiClient,
+        uow_factory,
+        secret_sealer,
+        nonce_register,
+        clock,
+        max_skew_seconds=settings.provided.security.partner_max_skew_seconds,
+    )
 
     # --- Email: the shipped templates, SMTP, and the delivery of requested messages (one record per message id) ----
     email_renderer = providers.Singleton(JinjaEmailRenderer, settings.provided.email.public_base_url)
@@ -395,7 +451,8 @@ def build_container(settings: Settings) -> Container:
 
 
 def lifecycle_resources(container: Container) -> list[providers.Provider[Any]]:
-    """The resources to start, in start order; they stop in the reverse order. Redis only when the cache is on."""
+    """The resources to start, in start order; they stop in the reverse order. Redis whatever the cache mode (rate
+    limits and nonces need it); its client connects at its first command."""
     resources: list[providers.Provider[Any]] = [container.logging, container.engine]
     settings = container.settings()
     if settings.observability.metrics_enabled:  # the pool's figures, read at scrape time
@@ -404,8 +461,7 @@ def lifecycle_resources(container: Container) -> list[providers.Provider[Any]]:
         resources.append(container.tracing)
     if not settings.is_production:
         resources.append(container.n_plus_one_counting)
-    if container.settings().cache.mode is CacheMode.REDIS:
-        resources.append(container.redis)
+    resources.append(container.redis)
     resources.append(container.temporal)
     return resources
 

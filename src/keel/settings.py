@@ -6,6 +6,10 @@ that a component receives only the section it needs.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import ipaddress
+import re
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from enum import StrEnum
@@ -13,7 +17,16 @@ from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -35,6 +48,49 @@ def _split_csv(value: object) -> object:
 
 
 CsvList = Annotated[list[str], NoDecode, BeforeValidator(_split_csv)]
+
+CLIENT_SECRET_KEY_BYTES = 32
+_RATE = re.compile(r"^(?P<count>\d{1,7})/(?P<amount>\d{0,6})(?P<unit>[smhd])$")
+_SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+_HOST_PATTERN = re.compile(r"^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
+
+
+def parse_rate(spec: str) -> tuple[int, int] | None:
+    """``"10/1m"`` -> ``(10, 60)``: a count per period in seconds; ``"0"`` -> ``None``, no limit.
+
+    The period is a number (1 if left out) and a unit: ``s``, ``m``, ``h`` or ``d``: ``100/s``, ``5/15m``, ``1000/1d``.
+    """
+    text = spec.strip()
+    if text == "0":
+        return None
+    match = _RATE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"expected a rate such as '10/1m' (a count per period: s, m, h or d) or 0, not {spec!r}")
+    count = int(match["count"])
+    seconds = int(match["amount"] or "1") * _SECONDS_PER_UNIT[match["unit"]]
+    if count < 1 or not 1 <= seconds <= 86_400:
+        raise ValueError(f"a rate allows at least 1 request in a period of 1 s to 1 d, not {spec!r}")
+    return count, seconds
+
+
+def _valid_rate(spec: str) -> str:
+    parse_rate(spec)
+    return spec.strip()
+
+
+RateSpec = Annotated[str, AfterValidator(_valid_rate)]
+
+
+def decode_client_secret_key(encoded: str) -> bytes:
+    """The 32-byte key in ``encoded`` (base64, standard or URL-safe, padding optional); ``ValueError`` otherwise."""
+    text = encoded.strip()
+    try:
+        key = base64.urlsafe_b64decode(text.replace("+", "-").replace("/", "_") + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError("the client secret key is not base64") from None
+    if len(key) != CLIENT_SECRET_KEY_BYTES:
+        raise ValueError(f"the client secret key must be {CLIENT_SECRET_KEY_BYTES} bytes, not {len(key)}")
+    return key
 
 
 class _Section(BaseModel):
@@ -120,6 +176,33 @@ class SecuritySettings(_Section):
         default=65_536, ge=8, le=4_194_304, description="Argon2id memory per hash, in KiB (65536 = 64 MiB)."
     )
     argon2_parallelism: int = Field(default=4, ge=1, le=64, description="Argon2id lanes (threads) per hash.")
+    client_secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key encrypting API client secrets at rest (AES-256-GCM): 32 random bytes, base64 "
+        "(`openssl rand -base64 32`). Required in production; elsewhere, if unset, one is generated once in "
+        "`keys_dir`.",
+    )
+    partner_max_skew_seconds: int = Field(
+        default=300,
+        ge=30,
+        le=900,
+        description="How far the `x-keel-date` of a signed partner request may be from the server's clock; "
+        "each nonce is remembered for twice as long.",
+    )
+    api_client_rollover_seconds: int = Field(
+        default=86_400,
+        ge=0,
+        le=2_592_000,
+        description="How long the previous secret of an API client stays valid after a rotation, unless the "
+        "rotation asks otherwise (at most 30 days).",
+    )
+
+    @field_validator("client_secret_key")
+    @classmethod
+    def _client_secret_key_decodes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            decode_client_secret_key(value.get_secret_value())
+        return value
 
     @model_validator(mode="after")
     def _argon2_memory_covers_lanes(self) -> Self:
@@ -266,6 +349,112 @@ class ApiSettings(_Section):
             raise ValueError("give a time zone offset, e.g. 2027-06-30T00:00:00Z")
         return value
 
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        le=104_857_600,
+        description="Largest request body accepted, in bytes, however it is sent (Content-Length or chunked); "
+        "larger ones are answered 413.",
+    )
+    trusted_hosts: CsvList = Field(
+        default_factory=list,
+        description="Host header values served, comma-separated; `*.example.com` covers subdomains. Empty = any "
+        "host. Other hosts are answered 400.",
+    )
+    trusted_proxies: CsvList = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of the reverse proxies in front of keel, comma-separated. Only "
+        "when the peer is one of them is X-Forwarded-For read: the client is its right-most address that is not a "
+        "trusted proxy.",
+    )
+    hsts_max_age_seconds: int = Field(
+        default=31_536_000,
+        ge=0,
+        le=63_072_000,
+        description="max-age of the Strict-Transport-Security header, sent in production only (0 = none).",
+    )
+
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _host_patterns(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if host != "*" and not _HOST_PATTERN.fullmatch(host):
+                raise ValueError(f"expected host names such as 'api.example.com' or '*.example.com', not {host!r}")
+        return [host.lower() for host in value]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"expected IP addresses or CIDR networks, not {network!r}") from None
+        return value
+
+
+class RateLimitClass(StrEnum):
+    """The route classes that share a quota. Each route is tagged with one."""
+
+    LOGIN = "login"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a route class, not a secret
+    SIGNUP = "signup"
+    WRITE = "write"
+    READ = "read"
+    PARTNER = "partner"
+
+
+class RateLimitSettings(_Section):
+    """Quotas per route class, as ``<count>/<period>`` (``10/1m``, ``5/15m``, ``100/s``), or ``0`` for no limit.
+
+    Each caller has its own quota per class: a user (authenticated routes), an API client (partner routes), or an
+    IP address (public routes; log-in and password reset also count per account).
+    """
+
+    enabled: bool = Field(
+        default=True,
+        description="Apply the quotas below (off: no route is limited). Each is `<count>/<period>` (`10/1m`, `5/15m`, "
+        "`100/s`; units s, m, h, d) or `0` for a class without limit.",
+    )
+    login: RateSpec = Field(
+        default="10/1m", description="Log-in and token refresh, per IP address and per account (tenant and email)."
+    )
+    password_reset: RateSpec = Field(
+        default="5/15m",
+        description="Password reset requests and confirmations and email verification, per IP address (requests "
+        "also per account).",
+    )
+    signup: RateSpec = Field(default="5/1h", description="Tenant sign-ups, per IP address.")
+    write: RateSpec = Field(default="120/1m", description="Writes of signed-in users (POST, PATCH, DELETE), per user.")
+    read: RateSpec = Field(
+        default="1200/1m", description="Reads: per user when signed in, per IP address otherwise (`/api/v1/meta`)."
+    )
+    partner: RateSpec = Field(default="600/1m", description="Signed partner requests, per API client.")
+    fail_closed: CsvList = Field(
+        default_factory=lambda: [
+            RateLimitClass.LOGIN.value,
+            RateLimitClass.PASSWORD_RESET.value,
+            RateLimitClass.SIGNUP.value,
+        ],
+        description="Classes refused (503) while Redis cannot count requests; the others are let through.",
+    )
+
+    @field_validator("fail_closed")
+    @classmethod
+    def _known_classes(cls, value: list[str]) -> list[str]:
+        known = {item.value for item in RateLimitClass}
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(f"unknown route classes {unknown}; known: {', '.join(sorted(known))}")
+        return value
+
+    def rate_of(self, route_class: RateLimitClass) -> tuple[int, int] | None:
+        """``(count, period_seconds)`` of the class, or ``None`` when it is not limited."""
+        if not self.enabled:
+            return None
+        spec: str = getattr(self, route_class.value)
+        return parse_rate(spec)
+
 
 class ObservabilitySettings(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Minimum log level.")
@@ -342,6 +531,7 @@ class Settings(BaseSettings):
     temporal: TemporalSettings = Field(default_factory=TemporalSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     dev: DevSettings = Field(default_factory=DevSettings)
 
@@ -359,6 +549,10 @@ class Settings(BaseSettings):
             )
         if self.security.jwt_private_key is None:
             problems.append("KEEL_SECURITY__JWT_PRIVATE_KEY: a signing key is required in production")
+        if self.security.client_secret_key is None:
+            problems.append(
+                "KEEL_SECURITY__CLIENT_SECRET_KEY: a key encrypting API client secrets is required in production"
+            )
         if self.database.echo:
             problems.append("KEEL_DATABASE__ECHO: SQL echo would log data in production")
         if problems:
@@ -411,10 +605,14 @@ __all__ = [
     "EmailSettings",
     "Environment",
     "ObservabilitySettings",
+    "RateLimitClass",
+    "RateLimitSettings",
     "SecuritySettings",
     "Settings",
     "SettingsError",
     "TemporalSettings",
+    "decode_client_secret_key",
     "describe_validation_error",
     "load_settings",
+    "parse_rate",
 ]

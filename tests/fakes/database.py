@@ -21,6 +21,7 @@ from uuid import UUID
 from keel.application.audit import AuditEntry
 from keel.application.email import EmailDelivery
 from keel.application.outbox import OutboxMessage
+from keel.domain.api_clients import ApiClient
 from keel.domain.errors import VersionConflict
 from keel.domain.events import Aggregate
 from keel.domain.tenants import Tenant, TenantSlugTaken
@@ -46,6 +47,7 @@ class Transaction:
     email_deliveries: dict[UUID, EmailDelivery] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     audit_events: list[AuditEntry] = field(default_factory=list)
+    api_clients: dict[UUID, ApiClient] = field(default_factory=dict)
 
     def clear(self) -> None:
         pending_writes = (
@@ -57,6 +59,7 @@ class Transaction:
             self.email_deliveries,
             self.outbox,
             self.audit_events,
+            self.api_clients,
         )
         for pending in pending_writes:
             pending.clear()
@@ -70,11 +73,12 @@ class InMemoryDatabase:
         self.email_deliveries: dict[UUID, EmailDelivery] = {}
         self.outbox: list[OutboxMessage] = []
         self.audit_events: list[AuditEntry] = []
+        self.api_clients: dict[UUID, ApiClient] = {}
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
 
-    def seed(self, *rows: Tenant | tuple[User, PasswordHash] | User | EmailDelivery) -> None:
+    def seed(self, *rows: Tenant | tuple[User, PasswordHash] | User | EmailDelivery | ApiClient) -> None:
         """Insert committed rows directly (test set-up), bypassing constraints and events."""
         for row in rows:
             match row:
@@ -88,6 +92,8 @@ class InMemoryDatabase:
                     self.password_hashes[row.id] = PasswordHash("fake$v2$unusable")
                 case EmailDelivery():
                     self.email_deliveries[row.message_id] = row
+                case ApiClient():
+                    self.api_clients[row.id] = row
 
     def visible_tenants(self, tx: Transaction) -> dict[UUID, Tenant]:
         return self.tenants | tx.tenants
@@ -97,6 +103,9 @@ class InMemoryDatabase:
 
     def visible_email_deliveries(self, tx: Transaction) -> dict[UUID, EmailDelivery]:
         return self.email_deliveries | tx.email_deliveries
+
+    def visible_api_clients(self, tx: Transaction) -> dict[UUID, ApiClient]:
+        return self.api_clients | tx.api_clients
 
     def visible_hash(self, tx: Transaction, user_id: UUID) -> PasswordHash:
         return tx.password_hashes.get(user_id) or self.password_hashes[user_id]
@@ -124,6 +133,7 @@ class InMemoryDatabase:
         self.email_deliveries |= tx.email_deliveries
         self.outbox.extend(tx.outbox)
         self.audit_events.extend(tx.audit_events)
+        self.api_clients |= tx.api_clients
         self.commits += 1
         tx.clear()
 

@@ -10,9 +10,11 @@ from collections.abc import Collection, Sequence
 from uuid import UUID
 
 from fakes.database import InMemoryDatabase, Transaction, detached
+from keel.application.api_clients import ApiClientRepository
 from keel.application.email import EmailDelivery, EmailDeliveryRepository
 from keel.application.tenants import TenantRepository
 from keel.application.users import UserQuery, UserRepository
+from keel.domain.api_clients import ApiClient, ApiClientNotFound
 from keel.domain.errors import VersionConflict
 from keel.domain.tenants import Tenant, TenantNotFound, TenantSlug
 from keel.domain.users import (
@@ -169,3 +171,41 @@ def _matches(user: User, query: UserQuery) -> bool:
             or any(search in text.casefold() for text in (user.email.value, user.username.value, user.full_name))
         )
     )
+
+
+class InMemoryApiClientRepository(ApiClientRepository):
+    """Clients are frozen dataclasses: stored as they are. The locks are no-ops: one task per test."""
+
+    def __init__(self, database: InMemoryDatabase, tx: Transaction) -> None:
+        self._db, self._tx = database, tx
+
+    async def add(self, client: ApiClient) -> None:
+        self._db.statements["api_clients.add"] += 1
+        if client.tenant_id not in self._db.visible_tenants(self._tx):
+            raise TenantNotFound("No such tenant.")
+        self._tx.api_clients[client.id] = client
+
+    async def get(self, tenant_id: UUID, client_id: UUID, *, for_update: bool = False) -> ApiClient | None:
+        self._db.statements["api_clients.get"] += 1
+        client = self._db.visible_api_clients(self._tx).get(client_id)
+        return client if client is not None and client.tenant_id == tenant_id else None
+
+    async def get_by_id(self, client_id: UUID) -> ApiClient | None:
+        self._db.statements["api_clients.get_by_id"] += 1
+        return self._db.visible_api_clients(self._tx).get(client_id)
+
+    async def list_active(self, tenant_id: UUID) -> Sequence[ApiClient]:
+        self._db.statements["api_clients.list_active"] += 1
+        clients = self._db.visible_api_clients(self._tx).values()
+        active = [client for client in clients if client.tenant_id == tenant_id and not client.is_revoked]
+        return sorted(active, key=lambda client: (client.created_at, client.id))
+
+    async def count_active_locked(self, tenant_id: UUID) -> int:
+        return len(await self.list_active(tenant_id))
+
+    async def save(self, client: ApiClient) -> None:
+        self._db.statements["api_clients.save"] += 1
+        stored = self._db.visible_api_clients(self._tx).get(client.id)
+        if stored is None or stored.tenant_id != client.tenant_id:
+            raise ApiClientNotFound
+        self._tx.api_clients[client.id] = client

@@ -8,7 +8,12 @@ from fakes.audit import InMemoryAuditLog
 from fakes.database import InMemoryDatabase, Transaction
 from fakes.events import RecordingEventBus
 from fakes.outbox import InMemoryOutbox
-from fakes.repositories import InMemoryEmailDeliveryRepository, InMemoryTenantRepository, InMemoryUserRepository
+from fakes.repositories import (
+    InMemoryApiClientRepository,
+    InMemoryEmailDeliveryRepository,
+    InMemoryTenantRepository,
+    InMemoryUserRepository,
+)
 from keel.application.events import EventBus, HandlerFailures
 from keel.application.unit_of_work import BeforeCommit, UnitOfWork
 
@@ -40,18 +45,21 @@ class FakeUnitOfWork(UnitOfWork):
         self.email_deliveries = InMemoryEmailDeliveryRepository(self.database, self._tx)
         self.outbox = InMemoryOutbox(self.database, self._tx)
         self.audit_events = InMemoryAuditLog(self.database, self._tx)
+        self.api_clients = InMemoryApiClientRepository(self.database, self._tx)
 
     async def _commit(self) -> None:
         self.database.commit(self._tx)
 
     async def _rollback(self) -> None:
+        tx = self._tx
         if (
-            self._tx.users
-            or self._tx.tenants
-            or self._tx.password_hashes
-            or self._tx.email_deliveries
-            or self._tx.outbox
-            or self._tx.audit_events
+            tx.users
+            or tx.tenants
+            or tx.password_hashes
+            or tx.email_deliveries
+            or tx.outbox
+            or tx.audit_events
+            or tx.api_clients
         ):
             self.rollbacks += 1
         self._tx.clear()

@@ -33,7 +33,7 @@ async def test_redis_mode_resolves_the_redis_cache_and_its_health_check() -> Non
         assert [type(check) for check in checks] == [PostgresHealthCheck, RedisHealthCheck, TemporalHealthCheck]
 
 
-async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client() -> None:
+async def test_off_mode_resolves_the_null_cache_and_no_redis_health_check() -> None:
     container = build_container(make_settings("off"))
     async with running(container):
         cache = container.cache()
@@ -42,10 +42,9 @@ async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client(
         assert not cache.enabled
         assert await cache.get("anything") is None
         assert [type(check) for check in checks] == [PostgresHealthCheck, TemporalHealthCheck]
-        assert not container.redis.initialized
 
 
-def test_only_the_resources_of_the_mode_are_started() -> None:
+def test_redis_starts_in_both_modes_for_rate_limits_and_nonces() -> None:
     on = build_container(make_settings("redis"))
     off = build_container(make_settings("off"))
     # Outside production the N+1 detector counts the engine's statements: right after the engine.
@@ -62,6 +61,7 @@ def test_only_the_resources_of_the_mode_are_started() -> None:
         off.engine,
         off.pool_metrics,
         off.n_plus_one_counting,
+        off.redis,
         off.temporal,
     ]
 
@@ -71,7 +71,7 @@ def test_production_never_counts_statements_and_tracing_starts_only_with_an_endp
         Settings(
             _env_file=None,  # type: ignore[call-arg]
             environment="production",  # type: ignore[arg-type]
-            security={"jwt_private_key": "unused here"},  # type: ignore[arg-type]
+            security={"jwt_private_key": "unused here", "client_secret_key": "A" * 43 + "="},  # type: ignore[arg-type]
             cache={"mode": "off"},  # type: ignore[arg-type]
         )
     )
@@ -79,6 +79,7 @@ def test_production_never_counts_statements_and_tracing_starts_only_with_an_endp
         production.logging,
         production.engine,
         production.pool_metrics,
+        production.redis,
         production.temporal,
     ]
     traced = build_container(

@@ -10,6 +10,8 @@ import pytest
 
 from keel.settings import CacheMode, Environment, Settings, SettingsError, load_settings
 
+CLIENT_SECRET_KEY = "q83vEjRWeJ8Sd8ZqPlyFz7bSpDOxy6qyEpfSQ6zxA1Y="  # 32 bytes, base64: a test value, used nowhere else
+
 
 @pytest.fixture(autouse=True)
 def _no_keel_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -101,9 +103,17 @@ def test_production_requires_a_signing_key(monkeypatch: pytest.MonkeyPatch) -> N
         load_settings()
 
 
+def test_production_requires_a_key_for_client_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEEL_ENVIRONMENT", "production")
+    monkeypatch.setenv("KEEL_SECURITY__JWT_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----...")
+    with pytest.raises(SettingsError, match="KEEL_SECURITY__CLIENT_SECRET_KEY: a key encrypting API client secrets"):
+        load_settings()
+
+
 def test_production_with_safe_values_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEEL_ENVIRONMENT", "production")
     monkeypatch.setenv("KEEL_SECURITY__JWT_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----...")
+    monkeypatch.setenv("KEEL_SECURITY__CLIENT_SECRET_KEY", CLIENT_SECRET_KEY)
     monkeypatch.setenv("KEEL_API__CORS_ORIGINS", "https://app.example")
     monkeypatch.setenv("KEEL_API__CORS_ALLOW_CREDENTIALS", "true")
     settings = load_settings()
@@ -114,6 +124,7 @@ def test_production_with_safe_values_starts(monkeypatch: pytest.MonkeyPatch) -> 
 def test_wildcard_cors_without_credentials_is_allowed_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEEL_ENVIRONMENT", "production")
     monkeypatch.setenv("KEEL_SECURITY__JWT_PRIVATE_KEY", "key")
+    monkeypatch.setenv("KEEL_SECURITY__CLIENT_SECRET_KEY", CLIENT_SECRET_KEY)
     monkeypatch.setenv("KEEL_API__CORS_ORIGINS", "*")
     assert load_settings().api.cors_origins == ["*"]
 
@@ -154,6 +165,7 @@ def test_serve_refuses_a_signing_key_that_is_not_ec_p256(tmp_path: Path) -> None
         "serve",
         KEEL_ENVIRONMENT="production",
         KEEL_SECURITY__JWT_PRIVATE_KEY="-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+        KEEL_SECURITY__CLIENT_SECRET_KEY=CLIENT_SECRET_KEY,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

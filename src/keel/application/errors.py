@@ -24,12 +24,24 @@ class DependencyUnavailable(ApplicationError):
 
 
 class AuthenticationRequired(ApplicationError):
-    """The caller is not authenticated, or the credentials are not valid."""
+    """The caller is not authenticated, or the credentials are not valid. ``challenge`` names the authentication
+    scheme to use (the ``WWW-Authenticate`` header of a 401)."""
 
     code = "authentication_required"
+    challenge: str = "Bearer"
 
 
 class PermissionDenied(ApplicationError):
     """The caller is authenticated but may not do this."""
 
     code = "permission_denied"
+
+
+class TooManyRequests(ApplicationError):
+    """The caller used up a quota; ``retry_after_seconds`` says when a request may pass again."""
+
+    code = "rate_limited"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds

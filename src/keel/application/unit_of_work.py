@@ -21,8 +21,9 @@ Before-commit handlers write records through the unit of work (``uow.outbox``); 
 events were already taken.
 
 An adapter (SQLAlchemy, the in-memory fake) implements only ``_begin`` (open the session and build ``tenants``,
-``users``, ``email_deliveries`` and ``outbox`` on it), ``_commit``, ``_rollback`` and, if needed, ``_close``. A unit
-of work serves one use-case call at a time: use cases take a ``UnitOfWorkFactory`` and make one per call —
+``users``, ``email_deliveries``, ``outbox``, ``audit_events`` and ``api_clients`` on it), ``_commit``, ``_rollback``
+and, if needed, ``_close``. A unit of work serves one use-case call at a time: use cases take a ``UnitOfWorkFactory``
+and make one per call —
 ``uow_factory(read_only=True)`` for those that only read, which lets the adapter skip the transaction and makes any
 write through it fail.
 """
@@ -38,6 +39,7 @@ from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailu
 from keel.domain.events import DomainEvent
 
 if TYPE_CHECKING:  # the feature packages import this module; at run time the annotations are not evaluated
+    from keel.application.api_clients.ports import ApiClientRepository
     from keel.application.audit.entries import AuditLog
     from keel.application.email.delivery import EmailDeliveryRepository
     from keel.application.outbox.messages import Outbox
@@ -57,6 +59,7 @@ class UnitOfWork(ABC):
     email_deliveries: EmailDeliveryRepository
     outbox: Outbox
     audit_events: AuditLog
+    api_clients: ApiClientRepository
 
     def __init__(
         self,

@@ -1,4 +1,4 @@
-"""The route table itself: no route hidden behind another, every versioned route declared in OpenAPI."""
+"""The route table itself: no route hidden behind another, literal segments matched before parameters."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import re
 
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+
+from support.routes import api_routes
 
 pytestmark = pytest.mark.e2e
+
+LITERALS = ("/api/v1/users/me", "/api/v1/users/batch")
 
 
 def _sample_path(path: str) -> str:
@@ -16,8 +19,14 @@ def _sample_path(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "00000000-0000-7000-8000-000000000000", path)
 
 
+def test_the_route_table_is_seen_whole(app: FastAPI) -> None:
+    """The walks below see the routes of the included routers, not only the app's own."""
+    paths = {route.path for route in api_routes(app)}
+    assert {"/api/v1/users/{user_id}", "/api/v1/users/me", "/api/v1/partner/users", "/health/live"} <= paths
+
+
 def test_no_route_is_shadowed_by_an_earlier_one(app: FastAPI) -> None:
-    routes = [route for route in app.routes if isinstance(route, APIRoute)]
+    routes = api_routes(app)
     for index, route in enumerate(routes):
         concrete = _sample_path(route.path)
         for method in route.methods:
@@ -34,9 +43,13 @@ def test_no_route_is_shadowed_by_an_earlier_one(app: FastAPI) -> None:
 
 def test_literal_segments_win_over_parameters(app: FastAPI) -> None:
     """`/users/me` and `/users/batch` must be matched before `/users/{user_id}`."""
-    routes = [route for route in app.routes if isinstance(route, APIRoute)]
-    for literal in ("/api/v1/users/me", "/api/v1/users/batch"):
-        for method in ("GET", "PATCH", "POST"):
-            matching = [r for r in routes if method in r.methods and r.path_regex.fullmatch(literal)]
-            if matching:
-                assert matching[0].path == literal, (method, literal, matching[0].path)
+    routes = api_routes(app)
+    literals = [(method, route.path) for route in routes if route.path in LITERALS for method in route.methods]
+    assert sorted(literals) == [
+        ("GET", "/api/v1/users/me"),
+        ("PATCH", "/api/v1/users/me"),
+        ("POST", "/api/v1/users/batch"),
+    ]
+    for method, literal in literals:
+        first = next(r for r in routes if method in r.methods and r.path_regex.fullmatch(literal))
+        assert first.path == literal, (method, literal, first.path)

@@ -39,7 +39,7 @@ def test_the_api_gets_only_the_middleware_of_what_is_on() -> None:
     production = Settings(
         _env_file=None,  # type: ignore[call-arg]
         environment="production",  # type: ignore[arg-type]
-        security={"jwt_private_key": SecretStr("unused here")},  # type: ignore[arg-type]
+        security={"jwt_private_key": SecretStr("unused here"), "client_secret_key": SecretStr("A" * 43 + "=")},  # type: ignore[arg-type]
         observability={"otlp_endpoint": "http://collector:4318"},  # type: ignore[arg-type]
     )
     assert layer_types(production) == [HttpMetricsMiddleware, TracingMiddleware]

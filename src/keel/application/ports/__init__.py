@@ -3,7 +3,19 @@
 from keel.application.ports.clock import Clock, SystemClock
 from keel.application.ports.ids import IdGenerator
 from keel.application.ports.passwords import PasswordHasher
+from keel.application.ports.rate_limits import Quota, RateDecision, RateLimiter
 from keel.application.ports.repository import Repository
 from keel.application.ports.tokens import IssuedToken, TokenIssuer
 
-__all__ = ["Clock", "IdGenerator", "IssuedToken", "PasswordHasher", "Repository", "SystemClock", "TokenIssuer"]
+__all__ = [
+    "Clock",
+    "IdGenerator",
+    "IssuedToken",
+    "PasswordHasher",
+    "Quota",
+    "RateDecision",
+    "RateLimiter",
+    "Repository",
+    "SystemClock",
+    "TokenIssuer",
+]

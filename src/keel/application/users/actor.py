@@ -1,6 +1,8 @@
 """Who is acting: the authenticated user as the presentation layer established it (from the access token).
 
-The actor's tenant scopes every query of the users use cases; a user of another tenant is not found.
+The actor's tenant scopes every query of the users use cases; a user of another tenant is not found. What the actor
+may do follows from their roles through the permission catalog (``keel.application.authorization``), the one place
+that maps roles to permissions.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from keel.application.authorization import Permission, permissions_of
 from keel.domain.users import Role
 
 
@@ -18,13 +21,11 @@ class Actor:
     roles: frozenset[Role]
 
     @property
-    def is_owner(self) -> bool:
-        return Role.OWNER in self.roles
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.roles)
 
-    @property
-    def manages_users(self) -> bool:
-        """Owners and admins manage the tenant's users."""
-        return self.is_owner or Role.ADMIN in self.roles
+    def may(self, permission: Permission) -> bool:
+        return permission in permissions_of(self.roles)
 
     def is_(self, user_id: UUID) -> bool:
         return self.user_id == user_id

@@ -1,20 +1,24 @@
-"""ListUsers: a page of the actor's tenant's users, filtered and sorted, with the cursor of the next page."""
+"""ListUsers: a page of the principal's tenant's users, filtered and sorted, with the cursor of the next page.
+
+The principal is a user (an ``Actor``) or an API client reading through the partner API: both name their tenant and
+hold ``users:read``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from keel.application.authorization import Principal
 from keel.application.pagination import Page
 from keel.application.unit_of_work import UnitOfWorkFactory
 from keel.application.users.access import UserAccessPolicy
-from keel.application.users.actor import Actor
 from keel.application.users.query import UserQuery
 from keel.domain.users import User
 
 
 @dataclass(frozen=True, kw_only=True)
 class ListUsersQuery:
-    actor: Actor
+    actor: Principal
     criteria: UserQuery
 
 

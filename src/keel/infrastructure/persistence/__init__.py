@@ -5,12 +5,14 @@ domain entities and back, explicitly; repositories run Core statements on the un
 database errors (``error_translation``) into the domain's conflicts or ``DependencyUnavailable``.
 """
 
+from keel.infrastructure.persistence.api_client_repository import SqlAlchemyApiClientRepository
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
 from keel.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork, UserRepositoryFactory
 from keel.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
 
 __all__ = [
+    "SqlAlchemyApiClientRepository",
     "SqlAlchemyEmailDeliveryRepository",
     "SqlAlchemyTenantRepository",
     "SqlAlchemyUnitOfWork",

@@ -18,6 +18,7 @@ from keel.application.errors import DependencyUnavailable
 from keel.domain.errors import DomainError
 from keel.domain.tenants import TenantNotFound, TenantSlugTaken
 from keel.domain.users import EmailAlreadyUsed, UsernameAlreadyUsed
+from keel.infrastructure.database.models.api_clients import API_CLIENT_TENANT_FOREIGN_KEY
 from keel.infrastructure.database.models.email_deliveries import EMAIL_DELIVERY_TENANT_FOREIGN_KEY
 from keel.infrastructure.database.models.tenants import TENANT_SLUG_UNIQUE
 from keel.infrastructure.database.models.users import EMAIL_UNIQUE_INDEX, TENANT_FOREIGN_KEY, USERNAME_UNIQUE_INDEX
@@ -30,6 +31,7 @@ CONSTRAINT_ERRORS: Final[dict[str, Callable[[], DomainError]]] = {
     # it while they have users, and such a refusal would need its own error.)
     TENANT_FOREIGN_KEY: lambda: TenantNotFound("No such tenant."),
     EMAIL_DELIVERY_TENANT_FOREIGN_KEY: lambda: TenantNotFound("No such tenant."),
+    API_CLIENT_TENANT_FOREIGN_KEY: lambda: TenantNotFound("No such tenant."),
 }
 """The domain error each named constraint stands for when a write violates it."""
 

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from keel.application.events import EventBus, HandlerFailures
 from keel.application.unit_of_work import BeforeCommit, UnitOfWork
 from keel.application.users import UserRepository
+from keel.infrastructure.persistence.api_client_repository import SqlAlchemyApiClientRepository
 from keel.infrastructure.persistence.audit_log import SqlAlchemyAuditLog
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
 from keel.infrastructure.persistence.error_translation import translate_database_errors
@@ -80,6 +81,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.email_deliveries = SqlAlchemyEmailDeliveryRepository(statements)
         self.outbox = SqlAlchemyOutbox(statements)
         self.audit_events = SqlAlchemyAuditLog(statements)
+        self.api_clients = SqlAlchemyApiClientRepository(statements)
         self._statements = statements
 
     async def _commit(self) -> None:

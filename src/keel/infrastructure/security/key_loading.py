@@ -1,6 +1,7 @@
-"""Where the signing key comes from: the configured PEM, or — outside production — a development key kept on disk.
+"""Where the keys come from: the configured ones, or — outside production — development keys kept on disk.
 
-The development key is generated once, the first time a process needs it, and kept in ``keys_dir`` (directory 0700,
+Two keys: the access-token signing key (a PEM) and the key sealing API client secrets (32 bytes, base64). A
+development key is generated once, the first time a process needs it, and kept in ``keys_dir`` (directory 0700,
 file 0600) so that restarts keep issued tokens valid. It is written to a temporary file and then hard-linked into
 place: the link fails if the file already exists, so when two processes start together exactly one key wins and both
 read that one back.
@@ -8,8 +9,10 @@ read that one back.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -19,17 +22,20 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from keel.infrastructure.security.signing_keys import SigningKeys
-from keel.settings import Environment, SecuritySettings, SettingsError
+from keel.settings import Environment, SecuritySettings, SettingsError, decode_client_secret_key
 
 logger = structlog.get_logger(__name__)
 
 DEVELOPMENT_KEY_FILE = "access-token-signing-key.pem"
+DEVELOPMENT_CLIENT_SECRET_KEY_FILE = "client-secret-key"  # noqa: S105 - a file name
+CLIENT_SECRET_KEY_VARIABLE = "KEEL_SECURITY__CLIENT_SECRET_KEY"  # noqa: S105 - a variable name
 _PRIVATE_DIRECTORY = 0o700
 _OTHERS_MAY_ACCESS = 0o077
 
 
 class SigningKeyError(SettingsError):
-    """The signing key is missing or unusable. ``str(error)`` names the variable to fix, like other settings errors."""
+    """A key (the signing key, or the one sealing client secrets) is missing or unusable. ``str(error)`` names the
+    variable to fix, like other settings errors."""
 
     def __init__(self, problem: str, *, variable: str = "KEEL_SECURITY__JWT_PRIVATE_KEY") -> None:
         super().__init__(f"invalid settings:\n  {variable}: {problem}")
@@ -88,14 +94,41 @@ def load_or_create_development_key(keys_dir: Path) -> ec.EllipticCurvePrivateKey
         ) from None
 
 
-def _create_key_file(path: Path) -> None:
+def load_client_secret_key(settings: SecuritySettings, environment: Environment) -> bytes:
+    """The configured key sealing API client secrets; outside production, without one, the development key kept in
+    ``settings.keys_dir`` (generated the first time). Production without a configured key is refused."""
+    if settings.client_secret_key is not None:
+        return decode_client_secret_key(settings.client_secret_key.get_secret_value())
+    if environment is Environment.PRODUCTION:
+        raise SigningKeyError("a key is required in production", variable=CLIENT_SECRET_KEY_VARIABLE)
+    path = settings.keys_dir / DEVELOPMENT_CLIENT_SECRET_KEY_FILE
+    if not path.exists():
+        encoded = base64.b64encode(secrets.token_bytes(32)) + b"\n"
+        _create_key_file(path, encoded)
+    if path.stat().st_mode & _OTHERS_MAY_ACCESS:
+        logger.warning("security.development_key.permissive_mode", path=str(path), expected="0600")
+    try:
+        return decode_client_secret_key(path.read_text(encoding="ascii"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise SigningKeyError(
+            f"{path} holds no usable key ({error}); delete it to generate a new one (API client secrets sealed "
+            "with it will not open any more)",
+            variable="KEEL_SECURITY__KEYS_DIR",
+        ) from None
+
+
+def _create_key_file(path: Path, content: bytes | None = None) -> None:
+    """Write ``content`` (by default, a new PEM signing key) to ``path`` unless a file is there already."""
     _make_private_directory(path.parent)
-    key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    if content is None:
+        key = ec.generate_private_key(ec.SECP256R1())
+        content = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(pem)
+            file.write(content)
             file.flush()
             os.fsync(file.fileno())
         try:

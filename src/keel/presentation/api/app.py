@@ -11,10 +11,15 @@ from starlette.middleware.cors import CORSMiddleware
 
 from keel.container import Container, build_container, running
 from keel.presentation.api import v1, v2
+from keel.presentation.api.client_address import TrustedProxies
 from keel.presentation.api.deprecation import DeprecationHeadersMiddleware, resolve
 from keel.presentation.api.lifecycle import ShutdownState
+from keel.presentation.api.middleware.body_limit import BodyLimitMiddleware
 from keel.presentation.api.middleware.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
+from keel.presentation.api.middleware.response_headers import ResponseHeadersMiddleware
+from keel.presentation.api.middleware.trusted_hosts import TrustedHostMiddleware
 from keel.presentation.api.problems import Problem, install_problem_handlers
+from keel.presentation.api.rate_limiting import quotas_from
 from keel.presentation.api.routers import health, metrics, well_known
 from keel.presentation.api.versions import deprecations, install_version_documents
 from keel.settings import Settings, SettingsError, load_settings
@@ -42,6 +47,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.state.settings = settings
     app.state.container = container
     app.state.shutdown = ShutdownState()  # set draining by `keel serve` on SIGTERM: readiness then answers 503
+    app.state.quotas = quotas_from(settings.rate_limit)
+    app.state.trusted_proxies = TrustedProxies(settings.api.trusted_proxies)
 
     install_problem_handlers(app)
     for router in v1.routers:
@@ -59,6 +66,16 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.add_middleware(DeprecationHeadersMiddleware, deprecated=resolve(app.routes, deprecations(settings)))
     # ---------------------------------------------------------------------------------------------------------------
 
+    _add_middleware(app, settings)
+    # Observability (metrics, server spans, N+1 detection) outside everything: they see every request and its status.
+    for layer in reversed(container.http_observability()):
+        app.add_middleware(layer)
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Pure ASGI middleware only. Each ``add_middleware`` wraps the ones before it, so from the outside in: request
+    context (request id, last-resort 500), response headers, trusted hosts, body limit, CORS, then the app."""
     if settings.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -66,14 +83,24 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
             allow_credentials=settings.api.cors_allow_credentials,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", REQUEST_ID_HEADER],
-            expose_headers=["ETag", "Location", "Retry-After", REQUEST_ID_HEADER],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "Retry-After",
+                "RateLimit",
+                "RateLimit-Policy",
+                REQUEST_ID_HEADER,
+            ],
         )
-    # Added last, so it wraps everything above: every response, CORS preflights included, carries the request id.
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.api.max_body_bytes)
+    hosts = settings.api.trusted_hosts
+    if hosts and "*" not in hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+    hsts = settings.api.hsts_max_age_seconds if settings.is_production else None
+    app.add_middleware(ResponseHeadersMiddleware, hsts_max_age=hsts or None)
+    # Added last, so it wraps everything above: every response, CORS preflights and refusals included, carries the
+    # request id.
     app.add_middleware(RequestContextMiddleware)
-    # Observability (metrics, server spans, N+1 detection) outside everything: they see every request and its status.
-    for layer in reversed(container.http_observability()):
-        app.add_middleware(layer)
-    return app
 
 
 def _declare_problem_schema(app: FastAPI) -> None:

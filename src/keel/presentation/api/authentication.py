@@ -1,7 +1,7 @@
 """Who is calling: the actor established from a verified bearer access token.
 
-The tenant always comes from the verified token — never from a header, a path or a body. Routes that need a caller
-declare ``CurrentActor``; ``require_role`` narrows a route to some roles.
+The tenant always comes from the verified token — never from a header, a path or a body. Routes declare what the
+caller must be allowed to do with ``require_permission`` (``authorization``), which builds on ``CurrentActor``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from keel.application.audit import ActorKind, request_contexts
-from keel.application.errors import AuthenticationRequired, PermissionDenied
+from keel.application.errors import AuthenticationRequired
 from keel.application.ports.tokens import AccessTokenVerifier
 from keel.application.users import Actor
 from keel.container import Container
-from keel.domain.users import Role
 from keel.presentation.api.deps import provided_by
 
 BEARER_PREFIX = "bearer "
@@ -43,19 +42,3 @@ def _access_token_verifier(container: Container) -> Callable[[], AccessTokenVeri
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-
-
-def require_role(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:
-    """A dependency that lets only actors holding one of ``roles`` through (403 otherwise)."""
-    allowed = frozenset(roles)
-
-    async def check(actor: CurrentActor) -> Actor:
-        if not actor.roles & allowed:
-            names = ", ".join(sorted(role.value for role in allowed))
-            raise PermissionDenied(f"This needs one of the roles: {names}.")
-        return actor
-
-    return check
-
-
-UserManager = Annotated[Actor, Depends(require_role(Role.OWNER, Role.ADMIN))]

@@ -13,6 +13,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from keel.application.api_clients import (
+    CreateApiClient,
+    ListApiClients,
+    RetirePreviousSecret,
+    RevokeApiClient,
+    RotateApiClientSecret,
+)
 from keel.application.audit import ListAuditEvents
 from keel.application.auth import Login
 from keel.application.health import CheckHealth
@@ -71,3 +78,11 @@ UpdateUserDep = Annotated[UpdateUser, Depends(from_container(lambda c: c.update_
 DeleteUserDep = Annotated[DeleteUser, Depends(from_container(lambda c: c.delete_user))]
 RestoreUserDep = Annotated[RestoreUser, Depends(from_container(lambda c: c.restore_user))]
 ListAuditEventsDep = Annotated[ListAuditEvents, Depends(from_container(lambda c: c.list_audit_events))]
+
+CreateApiClientDep = Annotated[CreateApiClient, Depends(from_container(lambda c: c.create_api_client))]
+ListApiClientsDep = Annotated[ListApiClients, Depends(from_container(lambda c: c.list_api_clients))]
+RotateApiClientSecretDep = Annotated[
+    RotateApiClientSecret, Depends(from_container(lambda c: c.rotate_api_client_secret))
+]
+RetirePreviousSecretDep = Annotated[RetirePreviousSecret, Depends(from_container(lambda c: c.retire_previous_secret))]
+RevokeApiClientDep = Annotated[RevokeApiClient, Depends(from_container(lambda c: c.revoke_api_client))]

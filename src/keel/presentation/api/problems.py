@@ -22,6 +22,7 @@ from keel.application.errors import (
     AuthenticationRequired,
     DependencyUnavailable,
     PermissionDenied,
+    TooManyRequests,
 )
 from keel.application.pagination import InvalidCursor
 from keel.domain.errors import Conflict, DomainError, InvariantViolated, NotFound, VersionConflict
@@ -41,6 +42,7 @@ ERROR_STATUS: Mapping[type[Exception], HTTPStatus] = {
     DomainError: HTTPStatus.BAD_REQUEST,
     AuthenticationRequired: HTTPStatus.UNAUTHORIZED,
     PermissionDenied: HTTPStatus.FORBIDDEN,
+    TooManyRequests: HTTPStatus.TOO_MANY_REQUESTS,
     DependencyUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
     ApplicationError: HTTPStatus.BAD_REQUEST,
 }
@@ -120,19 +122,23 @@ async def _known_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, VersionConflict) and request.headers.get("if-match") is not None:
         status = HTTPStatus.PRECONDITION_FAILED  # the caller's If-Match named a version that is no longer current
     headers: dict[str, str] = {}
-    if isinstance(error, DependencyUnavailable):
+    if isinstance(error, DependencyUnavailable | TooManyRequests):
         headers["Retry-After"] = str(error.retry_after_seconds)
     if isinstance(error, AuthenticationRequired):
-        headers["WWW-Authenticate"] = "Bearer"
+        headers["WWW-Authenticate"] = error.challenge
     field = error.context.get("field") if isinstance(error, DomainError) else None
     problem = build_problem(request, status, code=error.code, detail=error.detail, field=str(field) if field else None)
     return problem_response(problem, headers)
 
 
+_HTTP_CODES: Mapping[int, str] = {HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "content_too_large"}
+"""Codes of HTTP errors whose status name is not the code clients see (RFC 9110 renamed 413 Content Too Large)."""
+
+
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     status = HTTPStatus(error.status_code)
-    code = status.name.lower()
+    code = _HTTP_CODES.get(status, status.name.lower())
     detail = error.detail if isinstance(error.detail, str) and error.detail != status.phrase else None
     problem = build_problem(request, status, code=code, detail=detail)
     return problem_response(problem, getattr(error, "headers", None))

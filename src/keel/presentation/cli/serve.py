@@ -25,8 +25,10 @@ def serve(
     settings = cli_settings()
     app = create_app(settings)
     try:
-        # Load (or, in development, create) the signing key now: a bad key stops the start, not the first login.
+        # Load (or, in development, create) the keys now: a bad key stops the start, not the first login or the first
+        # signed partner request.
         app.state.container.signing_keys()
+        app.state.container.client_secret_key()
     except SettingsError as error:
         print(f"keel: {error}", file=sys.stderr)
         raise SystemExit(EXIT_INVALID_SETTINGS) from None

@@ -8,6 +8,7 @@ Records describe rows, not domain objects: the repositories in ``keel.infrastruc
 entities and back explicitly.
 """
 
+from keel.infrastructure.database.models.api_clients import ApiClientRecord, api_clients_table
 from keel.infrastructure.database.models.audit_events import AuditEventRecord, audit_events_table
 from keel.infrastructure.database.models.base import Base
 from keel.infrastructure.database.models.email_deliveries import EmailDeliveryRecord, email_deliveries_table
@@ -16,12 +17,14 @@ from keel.infrastructure.database.models.tenants import TenantRecord, tenants_ta
 from keel.infrastructure.database.models.users import UserRecord, users_table
 
 __all__ = [
+    "ApiClientRecord",
     "AuditEventRecord",
     "Base",
     "EmailDeliveryRecord",
     "OutboxRecord",
     "TenantRecord",
     "UserRecord",
+    "api_clients_table",
     "audit_events_table",
     "email_deliveries_table",
     "outbox_table",

@@ -6,9 +6,17 @@ level of nesting is one more router FastAPI walks when it matches a request.
 
 from fastapi import APIRouter
 
-from keel.presentation.api.v1 import audit, auth, meta, tenants, users
+from keel.presentation.api.v1 import api_clients, audit, auth, meta, partner, tenants, users
 
 PREFIX = "/api/v1"
-routers: tuple[APIRouter, ...] = (users.router, auth.router, tenants.router, meta.router, audit.router)
+routers: tuple[APIRouter, ...] = (
+    users.router,
+    auth.router,
+    tenants.router,
+    api_clients.router,
+    partner.router,
+    meta.router,
+    audit.router,
+)
 
 __all__ = ["PREFIX", "routers"]

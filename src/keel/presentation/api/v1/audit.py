@@ -6,14 +6,16 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from keel.application.audit import MAX_AUDIT_PAGE_SIZE, AuditEntry, AuditQuery, ListAuditEventsQuery
-from keel.presentation.api.authentication import UserManager
+from keel.presentation.api.authorization import AuditReader
 from keel.presentation.api.deps import CursorCodecDep, ListAuditEventsDep
 from keel.presentation.api.problems import problem_responses
+from keel.presentation.api.rate_limiting import UserRateLimit
 from keel.presentation.api.responses import ModelResponse
+from keel.settings import RateLimitClass
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
 
@@ -68,13 +70,14 @@ class AuditEventPageView(BaseModel):
 
 @router.get(
     "",
-    summary="A page of the tenant's audit log, newest first (owner or admin)",
+    summary="A page of the tenant's audit log, newest first (permission `audit:read`)",
     response_model=AuditEventPageView,
-    responses=problem_responses(400, 401, 403, 422),
+    dependencies=[Depends(UserRateLimit(RateLimitClass.READ))],
+    responses=problem_responses(400, 401, 403, 422, 429),
 )
 async def list_audit_events(
     *,
-    actor: UserManager,
+    actor: AuditReader,
     list_events: ListAuditEventsDep,
     cursors: CursorCodecDep,
     entity_id: UUID | None = None,

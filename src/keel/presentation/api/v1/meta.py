@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
+
+from keel.presentation.api.problems import problem_responses
+from keel.presentation.api.rate_limiting import AddressRateLimit
+from keel.settings import RateLimitClass
 
 router = APIRouter(tags=["meta"])
 
@@ -24,7 +28,13 @@ def _package_version() -> str:
         return "0+unknown"
 
 
-@router.get("/meta", summary="Service name, version and environment", response_model=ServiceInfo)
+@router.get(
+    "/meta",
+    summary="Service name, version and environment",
+    response_model=ServiceInfo,
+    dependencies=[Depends(AddressRateLimit(RateLimitClass.READ))],
+    responses=problem_responses(429),
+)
 async def meta(request: Request) -> ServiceInfo:
     settings = request.app.state.settings
     return ServiceInfo(

@@ -1,7 +1,8 @@
 """The JSON shapes of API v1 — the public contract. Domain objects are translated here, explicitly.
 
 A user's representation never carries a password or a hash: the domain ``User`` has none, and these models only read
-the listed fields.
+the listed fields. An API client's secret appears in exactly one response, ``ApiClientCredentialsView``, at its
+creation or rotation.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from keel.domain.api_clients import ApiClient
 from keel.domain.tenants import Tenant
 from keel.domain.users import User
 
@@ -182,3 +184,55 @@ class AccessTokenView(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
     expires_in: int = Field(description="Seconds until the access token expires.")
+
+
+class NewApiClientBody(_Strict):
+    name: str = Field(max_length=100, description="What the client is for, e.g. the partner's name.")
+
+
+class RotateSecretBody(_Strict):
+    previous_secret_valid_for_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        le=2_592_000,
+        description="How long the current secret keeps verifying after the rotation (0: it stops at once). "
+        "Default: KEEL_SECURITY__API_CLIENT_ROLLOVER_SECONDS.",
+    )
+
+
+class ApiClientView(BaseModel):
+    """An API client as its tenant's owners see it: never its secrets."""
+
+    id: UUID
+    name: str
+    created_by: UUID
+    created_at: datetime
+    secret_created_at: datetime
+    previous_secret_expires_at: datetime | None = Field(
+        description="After a rotation: until when the rotated-out secret verifies (a past time once the rollover "
+        "is over). Null before any rotation and once it is retired."
+    )
+
+    @classmethod
+    def of(cls, client: ApiClient) -> ApiClientView:
+        previous = client.previous_secret
+        return cls(
+            id=client.id,
+            name=client.name,
+            created_by=client.created_by,
+            created_at=client.created_at,
+            secret_created_at=client.secret.created_at,
+            previous_secret_expires_at=previous.expires_at if previous is not None else None,
+        )
+
+
+class ApiClientListView(BaseModel):
+    items: list[ApiClientView]
+
+
+class ApiClientCredentialsView(BaseModel):
+    """The client's id and a new secret. The secret is shown here once and can never be read again: store it now."""
+
+    client_id: UUID
+    secret: str = Field(description="The HMAC secret to sign requests with. Shown once.")
+    client: ApiClientView

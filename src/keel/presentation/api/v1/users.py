@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, status
 
 from keel.application.users import (
     UNSET,
@@ -22,7 +22,13 @@ from keel.application.users import (
     UserSort,
 )
 from keel.domain.users import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Role, User, UserStatus
-from keel.presentation.api.authentication import CurrentActor, UserManager
+from keel.presentation.api.authorization import (
+    ProfileWriter,
+    UsersDeleter,
+    UsersReader,
+    UsersRestorer,
+    UsersWriter,
+)
 from keel.presentation.api.deps import (
     CreateUserDep,
     CreateUsersBatchDep,
@@ -35,6 +41,7 @@ from keel.presentation.api.deps import (
 )
 from keel.presentation.api.etags import etag_of, expected_version, none_match
 from keel.presentation.api.problems import problem_responses
+from keel.presentation.api.rate_limiting import UserRateLimit
 from keel.presentation.api.responses import ModelResponse
 from keel.presentation.api.v1.schemas import (
     BatchBody,
@@ -47,8 +54,12 @@ from keel.presentation.api.v1.schemas import (
     UserPatchBody,
     UserView,
 )
+from keel.settings import RateLimitClass
 
 router = APIRouter(prefix="/users", tags=["users"])
+
+READ = [Depends(UserRateLimit(RateLimitClass.READ))]
+WRITE = [Depends(UserRateLimit(RateLimitClass.WRITE))]
 
 IfMatch = Annotated[str | None, Header(description="The ETag read; a stale one answers 412.")]
 IfNoneMatch = Annotated[str | None, Header(description="The ETag held; unchanged answers 304.")]
@@ -93,8 +104,14 @@ def _patch_command(actor: Actor, user_id: UUID, body: OwnPatchBody, version: int
     )
 
 
-@router.get("/me", summary="The caller's own user", response_model=UserView, responses=problem_responses(401))
-async def get_me(actor: CurrentActor, get_user: GetUserDep) -> ModelResponse:
+@router.get(
+    "/me",
+    summary="The caller's own user",
+    response_model=UserView,
+    dependencies=READ,
+    responses=problem_responses(401, 403, 429),
+)
+async def get_me(actor: UsersReader, get_user: GetUserDep) -> ModelResponse:
     return _user_response(await get_user(GetUserQuery(actor=actor, user_id=actor.user_id)))
 
 
@@ -102,10 +119,11 @@ async def get_me(actor: CurrentActor, get_user: GetUserDep) -> ModelResponse:
     "/me",
     summary="Change one's own full name and preferences (JSON merge patch)",
     response_model=UserView,
-    responses=problem_responses(401, 409, 412, 422),
+    dependencies=WRITE,
+    responses=problem_responses(400, 401, 403, 409, 412, 413, 422, 429),
 )
 async def patch_me(
-    actor: CurrentActor, update_user: UpdateUserDep, body: Annotated[OwnPatchBody, Body()], if_match: IfMatch = None
+    actor: ProfileWriter, update_user: UpdateUserDep, body: Annotated[OwnPatchBody, Body()], if_match: IfMatch = None
 ) -> ModelResponse:
     command = _patch_command(actor, actor.user_id, body, expected_version(if_match))
     return _user_response(await update_user(command))
@@ -116,9 +134,10 @@ async def patch_me(
     summary="Add a user to the caller's tenant (owner or admin)",
     status_code=status.HTTP_201_CREATED,
     response_model=UserView,
-    responses=problem_responses(401, 403, 409, 422),
+    dependencies=WRITE,
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
 )
-async def create_user(body: NewUserBody, actor: UserManager, create: CreateUserDep, request: Request) -> ModelResponse:
+async def create_user(body: NewUserBody, actor: UsersWriter, create: CreateUserDep, request: Request) -> ModelResponse:
     user = await create(CreateUserCommand(actor=actor, user=_new_user(body)))
     location = request.url_for("get_user", user_id=str(user.id)).path
     return _user_response(user, status.HTTP_201_CREATED, Location=location)
@@ -128,9 +147,10 @@ async def create_user(body: NewUserBody, actor: UserManager, create: CreateUserD
     "/batch",
     summary="Add up to the configured maximum of users at once; each item is created or reported",
     response_model=BatchResultView,
-    responses=problem_responses(401, 403, 409, 422),
+    dependencies=WRITE,
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
 )
-async def create_users_batch(body: BatchBody, actor: UserManager, create_batch: CreateUsersBatchDep) -> ModelResponse:
+async def create_users_batch(body: BatchBody, actor: UsersWriter, create_batch: CreateUsersBatchDep) -> ModelResponse:
     result = await create_batch(CreateUsersBatchCommand(actor=actor, users=[_new_user(item) for item in body.users]))
     return ModelResponse(
         BatchResultView.model_construct(
@@ -153,11 +173,12 @@ async def create_users_batch(body: BatchBody, actor: UserManager, create_batch: 
     summary="A page of the tenant's users (deprecated: use `GET /api/v2/users`)",
     deprecated=True,  # Deprecation, Sunset and Link headers: keel.presentation.api.versions
     response_model=UserPageView,
-    responses=problem_responses(400, 401, 403, 422),
+    dependencies=READ,
+    responses=problem_responses(400, 401, 403, 422, 429),
 )
 async def list_users(
     *,
-    actor: CurrentActor,
+    actor: UsersReader,
     list_users: ListUsersDep,
     cursors: CursorCodecDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
@@ -190,10 +211,11 @@ async def list_users(
     "/{user_id}",
     summary="One user of the tenant",
     response_model=UserView,
-    responses={304: {"description": "Not modified"}, **problem_responses(401, 403, 404)},
+    dependencies=READ,
+    responses={304: {"description": "Not modified"}, **problem_responses(401, 403, 404, 422, 429)},
 )
 async def get_user(
-    user_id: UUID, actor: CurrentActor, get_user: GetUserDep, if_none_match: IfNoneMatch = None
+    user_id: UUID, actor: UsersReader, get_user: GetUserDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     user = await get_user(GetUserQuery(actor=actor, user_id=user_id))
     if none_match(if_none_match, user.version):
@@ -206,11 +228,12 @@ async def get_user(
     summary="Change a user (JSON merge patch; owner or admin)",
     response_model=UserView,
     openapi_extra={"requestBody": {"content": MERGE_PATCH, "required": True}},
-    responses=problem_responses(401, 403, 404, 409, 412, 422),
+    dependencies=WRITE,
+    responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 429),
 )
 async def patch_user(
     user_id: UUID,
-    actor: CurrentActor,
+    actor: UsersWriter,
     update_user: UpdateUserDep,
     body: Annotated[UserPatchBody, Body()],
     if_match: IfMatch = None,
@@ -222,9 +245,10 @@ async def patch_user(
     "/{user_id}",
     summary="Soft-delete a user (owner or admin)",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(401, 403, 404, 409, 412),
+    dependencies=WRITE,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 429),
 )
-async def delete_user(user_id: UUID, actor: UserManager, delete: DeleteUserDep, if_match: IfMatch = None) -> Response:
+async def delete_user(user_id: UUID, actor: UsersDeleter, delete: DeleteUserDep, if_match: IfMatch = None) -> Response:
     await delete(DeleteUserCommand(actor=actor, user_id=user_id, expected_version=expected_version(if_match)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -233,10 +257,11 @@ async def delete_user(user_id: UUID, actor: UserManager, delete: DeleteUserDep, 
     "/{user_id}/restore",
     summary="Restore a soft-deleted user (owner or admin)",
     response_model=UserView,
-    responses=problem_responses(401, 403, 404, 409, 412),
+    dependencies=WRITE,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 429),
 )
 async def restore_user(
-    user_id: UUID, actor: UserManager, restore: RestoreUserDep, if_match: IfMatch = None
+    user_id: UUID, actor: UsersRestorer, restore: RestoreUserDep, if_match: IfMatch = None
 ) -> ModelResponse:
     command = RestoreUserCommand(actor=actor, user_id=user_id, expected_version=expected_version(if_match))
     return _user_response(await restore(command))

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from keel.application.users import ListUsersQuery, UserQuery, UserSort
 from keel.domain.users import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Role, UserStatus
-from keel.presentation.api.authentication import CurrentActor
+from keel.presentation.api.authorization import UsersReader
 from keel.presentation.api.deps import CursorCodecDep, ListUsersDep
 from keel.presentation.api.problems import problem_responses
+from keel.presentation.api.rate_limiting import UserRateLimit
 from keel.presentation.api.responses import ModelResponse
 from keel.presentation.api.v1.schemas import UserView
+from keel.settings import RateLimitClass
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -35,11 +37,12 @@ class UserListView(BaseModel):
     "",
     summary="A page of the tenant's users",
     response_model=UserListView,
-    responses=problem_responses(400, 401, 403, 422),
+    dependencies=[Depends(UserRateLimit(RateLimitClass.READ))],
+    responses=problem_responses(400, 401, 403, 422, 429),
 )
 async def list_users(
     *,
-    actor: CurrentActor,
+    actor: UsersReader,
     list_users: ListUsersDep,
     cursors: CursorCodecDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,

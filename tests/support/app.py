@@ -1,15 +1,59 @@
-"""Fixtures of the users API tests: sign a tenant up, add users with given roles, each logged in."""
+"""The whole app over HTTP (httpx's ASGI transport), its lifespan run, real PostgreSQL and Redis behind it; and the
+people who use it: sign a tenant up, add users with given roles, each logged in.
+
+A pytest plugin (see ``tests/conftest.py``): the end-to-end and the security tests share these fixtures.
+"""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from keel.container import Container, build_container
+from keel.presentation.api.app import create_app
+from keel.settings import Settings
 from support.api import PASSWORD, AddUser, Caller, SignUp, log_in
 
+BASE_URL = "http://keel.test"
 _numbers = itertools.count(1)
+
+
+@asynccontextmanager
+async def serving(
+    settings: Settings, container: Container | None = None
+) -> AsyncIterator[tuple[httpx.AsyncClient, Container]]:
+    """An app of its own for ``settings`` (a variant of the test's), its lifespan running: its client and container."""
+    container = container or build_container(settings)
+    app = create_app(settings, container=container)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http,
+    ):
+        yield http, container
+
+
+@pytest.fixture
+def container(settings: Settings) -> Container:
+    return build_container(settings)
+
+
+@pytest.fixture
+def app(settings: Settings, container: Container) -> FastAPI:
+    return create_app(settings, container=container)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http,
+    ):
+        yield http
 
 
 @pytest.fixture
