@@ -123,4 +123,5 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
         temporal={"address": UNREACHABLE_TEMPORAL, "connect_timeout_seconds": 1.0},  # type: ignore[arg-type]
         observability={"log_format": "console", "log_level": "WARNING"},  # type: ignore[arg-type]
         dev={"state_dir": tmp_path / "state"},  # type: ignore[arg-type]
+        jobs={"storage_dir": tmp_path / "files"},  # type: ignore[arg-type]
     )

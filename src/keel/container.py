@@ -20,6 +20,16 @@ from keel.application.auth import Login
 from keel.application.email import DeliverEmailUseCase
 from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
+from keel.application.jobs import (
+    CancelJob,
+    FinishImport,
+    FinishJob,
+    GetJob,
+    ImportUsersChunk,
+    OpenJobFile,
+    StartJob,
+    StartUserImport,
+)
 from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.ports import SystemClock
 from keel.application.tenants import CreateTenant
@@ -59,9 +69,12 @@ from keel.infrastructure.security import (
     VerifiedTokens,
     load_signing_keys,
 )
+from keel.infrastructure.storage import LocalFileStorage
+from keel.infrastructure.temporal.activities.jobs import JobActivities
 from keel.infrastructure.temporal.client import temporal_resource
 from keel.infrastructure.temporal.dispatcher import TemporalOutboxDispatcher
 from keel.infrastructure.temporal.health import TemporalHealthCheck
+from keel.infrastructure.temporal.job_workflows import TemporalJobWorkflows
 from keel.infrastructure.temporal.worker import build_workers
 from keel.settings import CacheMode, Settings
 
@@ -237,12 +250,40 @@ class Container(containers.DeclarativeContainer):
         claim_seconds=settings.provided.email.claim_seconds,
     )
 
+    # --- Batch jobs: files, the jobs use cases (API side) and the activities that run imports (worker side) --------
+    file_storage = providers.Singleton(LocalFileStorage, settings.provided.jobs.storage_dir)
+    job_workflows = providers.Singleton(TemporalJobWorkflows, temporal)
+    start_user_import = providers.Singleton(
+        StartUserImport, uow_factory, file_storage, clock, ids, max_bytes=settings.provided.jobs.import_max_bytes
+    )
+    get_job = providers.Singleton(GetJob, uow_factory)
+    finish_job = providers.Singleton(FinishJob, uow_factory, clock, ids)
+    cancel_job = providers.Singleton(CancelJob, get_job, finish_job, job_workflows)
+    open_job_file = providers.Singleton(OpenJobFile, get_job, file_storage)
+    job_activities = providers.Singleton(
+        JobActivities,
+        providers.Singleton(StartJob, uow_factory, file_storage, clock),
+        providers.Singleton(
+            ImportUsersChunk,
+            uow_factory,
+            file_storage,
+            providers.Singleton(CreateUsersBatch, uow_factory, password_hasher, clock, ids),
+            clock,
+            chunk_size=settings.provided.jobs.import_chunk_size,
+        ),
+        providers.Singleton(FinishImport, uow_factory, file_storage, finish_job),
+        finish_job,
+    )
+
     # --- The worker process: the outbox relay and the Temporal workers ----------------------------------------------
     outbox_relay = providers.Singleton(
         OutboxRelay,
         providers.Singleton(SqlAlchemyOutboxStore, session_factory),
         providers.Singleton(
-            TemporalOutboxDispatcher, temporal, email_task_queue=settings.provided.temporal.email_task_queue
+            TemporalOutboxDispatcher,
+            temporal,
+            email_task_queue=settings.provided.temporal.email_task_queue,
+            jobs_task_queue=settings.provided.temporal.task_queue,
         ),
         clock,
         batch_size=settings.provided.temporal.outbox_batch_size,
@@ -258,7 +299,7 @@ class Container(containers.DeclarativeContainer):
     email_delivery = deliver_email
     # Called by the worker with its connected client: `temporal_workers(client=client)`.
     temporal_workers = providers.Factory(
-        build_workers, settings=settings.provided.temporal, deliver_email=email_delivery
+        build_workers, settings=settings.provided.temporal, deliver_email=email_delivery, job_activities=job_activities
     )
 
 

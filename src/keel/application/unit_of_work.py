@@ -39,6 +39,7 @@ from keel.domain.events import DomainEvent
 
 if TYPE_CHECKING:  # the feature packages import this module; at run time the annotations are not evaluated
     from keel.application.email.delivery import EmailDeliveryRepository
+    from keel.application.jobs.ports import JobRepository
     from keel.application.outbox.messages import Outbox
     from keel.application.ports.repository import Repository
     from keel.application.tenants.ports import TenantRepository
@@ -55,6 +56,7 @@ class UnitOfWork(ABC):
     users: UserRepository
     email_deliveries: EmailDeliveryRepository
     outbox: Outbox
+    jobs: JobRepository  # batch jobs: the jobs table and an import's chunk ledger
 
     def __init__(
         self,

@@ -21,6 +21,8 @@ class MessageKind(StrEnum):
     """What a message asks for; the relay routes each kind to its workflow."""
 
     SEND_EMAIL = "send_email"
+    START_IMPORT = "start_import"
+    START_EXPORT = "start_export"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

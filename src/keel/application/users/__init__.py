@@ -9,11 +9,12 @@ from keel.application.users.create_users_batch import (
     BatchResult,
     CreateUsersBatch,
     CreateUsersBatchCommand,
+    WithinBatch,
 )
 from keel.application.users.delete_user import DeleteUser, DeleteUserCommand
 from keel.application.users.get_user import GetUser, GetUserQuery
 from keel.application.users.list_users import ListUsers, ListUsersQuery
-from keel.application.users.new_user import NewUser, UserDraft
+from keel.application.users.new_user import InvitedUser, NewUser, UserDraft
 from keel.application.users.ports import UserRepository
 from keel.application.users.query import SearchTooLong, UnknownSort, UserQuery, UserSort
 from keel.application.users.restore_user import RestoreUser, RestoreUserCommand
@@ -33,6 +34,7 @@ __all__ = [
     "DeleteUserCommand",
     "GetUser",
     "GetUserQuery",
+    "InvitedUser",
     "ListUsers",
     "ListUsersQuery",
     "NewUser",
@@ -48,4 +50,5 @@ __all__ = [
     "UserQuery",
     "UserRepository",
     "UserSort",
+    "WithinBatch",
 ]

@@ -39,6 +39,7 @@ from keel.application.unit_of_work import BeforeCommit, UnitOfWork
 from keel.application.users import UserRepository
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
 from keel.infrastructure.persistence.error_translation import translate_database_errors
+from keel.infrastructure.persistence.job_repository import SqlAlchemyJobRepository
 from keel.infrastructure.persistence.outbox import SqlAlchemyOutbox
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
 from keel.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
@@ -77,6 +78,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.users = self._user_repository(session, self)
         self.email_deliveries = SqlAlchemyEmailDeliveryRepository(session)
         self.outbox = SqlAlchemyOutbox(session)
+        self.jobs = SqlAlchemyJobRepository(session)
         self._session = session
 
     async def _commit(self) -> None:

@@ -16,10 +16,12 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from keel.application.jobs import job_ref_from_payload
 from keel.application.outbox import MessageKind, email_request_from_payload
 from keel.infrastructure.outbox import PendingMessage
 from keel.infrastructure.temporal.client import TemporalConnector, TemporalUnavailable
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow, email_workflow_id
+from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow, import_workflow_id
 
 
 class UnknownMessageKind(ValueError):
@@ -27,9 +29,10 @@ class UnknownMessageKind(ValueError):
 
 
 class TemporalOutboxDispatcher:
-    def __init__(self, connector: TemporalConnector, *, email_task_queue: str) -> None:
+    def __init__(self, connector: TemporalConnector, *, email_task_queue: str, jobs_task_queue: str = "keel") -> None:
         self._connector = connector
         self._email_task_queue = email_task_queue
+        self._jobs_task_queue = jobs_task_queue
 
     async def dispatch(self, messages: Sequence[PendingMessage]) -> Sequence[BaseException | None]:
         try:
@@ -55,5 +58,17 @@ class TemporalOutboxDispatcher:
                         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                     )
+                case MessageKind.START_IMPORT:
+                    job = job_ref_from_payload(message.payload)
+                    await client.start_workflow(
+                        ImportUsersWorkflow.run,
+                        job,
+                        id=import_workflow_id(job.job_id),
+                        task_queue=self._jobs_task_queue,
+                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    )
+                case MessageKind.START_EXPORT:
+                    raise UnknownMessageKind("exports are not run by this worker version yet")
         except WorkflowAlreadyStartedError:
             return  # started before (by this relay or another): done

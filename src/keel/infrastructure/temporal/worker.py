@@ -2,6 +2,7 @@
 
 ``build_workers`` is called with a connected client. The email task queue is polled only when a ``DeliverEmail`` is
 given: without one, ``SendEmail`` workflows wait in Temporal (nothing is lost) until a worker that can deliver runs.
+The main task queue runs the batch jobs' workflows and activities when ``job_activities`` are given.
 """
 
 from __future__ import annotations
@@ -13,11 +14,19 @@ from temporalio.worker import Worker
 
 from keel.application.email.ports import DeliverEmail
 from keel.infrastructure.temporal.activities.email import EmailActivities
+from keel.infrastructure.temporal.activities.jobs import JobActivities
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow
+from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow
 from keel.settings import TemporalSettings
 
 
-def build_workers(client: Client, *, settings: TemporalSettings, deliver_email: DeliverEmail | None) -> list[Worker]:
+def build_workers(
+    client: Client,
+    *,
+    settings: TemporalSettings,
+    deliver_email: DeliverEmail | None,
+    job_activities: JobActivities | None = None,
+) -> list[Worker]:
     """One worker per task queue that has something registered; none runs until ``run()``."""
     grace = timedelta(seconds=settings.worker_shutdown_grace_seconds)
     workers: list[Worker] = []
@@ -28,6 +37,21 @@ def build_workers(client: Client, *, settings: TemporalSettings, deliver_email: 
                 task_queue=settings.email_task_queue,
                 workflows=[SendEmailWorkflow],
                 activities=[EmailActivities(deliver_email).deliver_email],
+                graceful_shutdown_timeout=grace,
+            )
+        )
+    if job_activities is not None:  # batch jobs: imports on the main task queue
+        workers.append(
+            Worker(
+                client,
+                task_queue=settings.task_queue,
+                workflows=[ImportUsersWorkflow],
+                activities=[
+                    job_activities.start_job,
+                    job_activities.import_chunk,
+                    job_activities.finish_import,
+                    job_activities.finish_job,
+                ],
                 graceful_shutdown_timeout=grace,
             )
         )

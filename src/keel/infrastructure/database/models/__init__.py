@@ -10,6 +10,7 @@ entities and back explicitly.
 
 from keel.infrastructure.database.models.base import Base
 from keel.infrastructure.database.models.email_deliveries import EmailDeliveryRecord, email_deliveries_table
+from keel.infrastructure.database.models.jobs import JobChunkRecord, JobRecord, job_chunks_table, jobs_table
 from keel.infrastructure.database.models.outbox import OutboxRecord, outbox_table
 from keel.infrastructure.database.models.tenants import TenantRecord, tenants_table
 from keel.infrastructure.database.models.users import UserRecord, users_table
@@ -17,10 +18,14 @@ from keel.infrastructure.database.models.users import UserRecord, users_table
 __all__ = [
     "Base",
     "EmailDeliveryRecord",
+    "JobChunkRecord",
+    "JobRecord",
     "OutboxRecord",
     "TenantRecord",
     "UserRecord",
     "email_deliveries_table",
+    "job_chunks_table",
+    "jobs_table",
     "outbox_table",
     "tenants_table",
     "users_table",

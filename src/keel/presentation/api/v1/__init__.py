@@ -6,9 +6,16 @@ level of nesting is one more router FastAPI walks when it matches a request.
 
 from fastapi import APIRouter
 
-from keel.presentation.api.v1 import auth, meta, tenants, users
+from keel.presentation.api.v1 import auth, jobs, meta, tenants, user_transfers, users
 
 PREFIX = "/api/v1"
-routers: tuple[APIRouter, ...] = (users.router, auth.router, tenants.router, meta.router)
+routers: tuple[APIRouter, ...] = (
+    users.router,
+    auth.router,
+    tenants.router,
+    meta.router,
+    user_transfers.router,
+    jobs.router,
+)
 
 __all__ = ["PREFIX", "routers"]
