@@ -21,9 +21,11 @@ from keel.application.email import DeliverEmailUseCase
 from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
 from keel.application.jobs import (
+    ActAsUser,
     CancelJob,
     FinishImport,
     FinishJob,
+    GetAnyJob,
     GetJob,
     ImportUsersChunk,
     OpenJobFile,
@@ -260,6 +262,8 @@ class Container(containers.DeclarativeContainer):
     finish_job = providers.Singleton(FinishJob, uow_factory, clock, ids)
     cancel_job = providers.Singleton(CancelJob, get_job, finish_job, job_workflows)
     open_job_file = providers.Singleton(OpenJobFile, get_job, file_storage)
+    act_as_user = providers.Singleton(ActAsUser, uow_factory)  # `keel jobs`
+    get_any_job = providers.Singleton(GetAnyJob, uow_factory)
     job_activities = providers.Singleton(
         JobActivities,
         providers.Singleton(StartJob, uow_factory, file_storage, clock),

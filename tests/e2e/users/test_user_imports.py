@@ -107,7 +107,7 @@ async def test_a_thousand_rows_with_ten_bad_ones_create_990_users_and_report_10(
     ],
     ids=["empty", "header-only", "bad-header", "latin-1"],
 )
-async def test_unimportable_files_are_refused_up_front(
+async def test_unimportable_files_are_refused_up_front(  # noqa: PLR0917 - fixtures and parameters
     client: httpx.AsyncClient, sign_up: SignUp, settings: Settings, content: bytes, status: int, code: str
 ) -> None:
     owner = await sign_up()

@@ -21,6 +21,7 @@ from keel.application.jobs.job import (
     JobStatus,
 )
 from keel.application.jobs.messages import JobRef, job_finished_email, job_ref_from_payload, start_job_message
+from keel.application.jobs.operator import ActAsUser, GetAnyJob
 from keel.application.jobs.ports import ChunkAlreadyRecorded, ImportChunk, JobRepository, JobWorkflows, RowError
 from keel.application.jobs.queries import CancelJob, GetJob, JobFileKind, JobFileStream, JobQuery, OpenJobFile
 from keel.application.jobs.start_import import (
@@ -40,6 +41,7 @@ __all__ = [
     "ERROR_REPORT_HEADER",
     "FINAL_STATUSES",
     "IMPORT_HEADER",
+    "ActAsUser",
     "CancelJob",
     "ChunkAlreadyRecorded",
     "CsvRecord",
@@ -47,6 +49,7 @@ __all__ = [
     "FinishImport",
     "FinishJob",
     "FinishJobCommand",
+    "GetAnyJob",
     "GetJob",
     "ImportChunk",
     "ImportChunkCommand",

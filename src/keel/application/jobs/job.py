@@ -71,7 +71,7 @@ class Job:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     progress_at: datetime | None = None
-    """When the job last made progress (started, or recorded a chunk): what finds stale jobs."""
+    """When the job last made progress (started, recorded a chunk, finished)."""
 
 
 class JobNotFound(NotFound):

@@ -1,4 +1,4 @@
-"""The outbox messages of jobs: ``start_import``/``start_export`` start the job's workflow; ``send_email`` (the
+"""The outbox messages of jobs: ``start_import`` starts an import's workflow; ``send_email`` (the
 ``job_finished`` email) tells the requester it is over.
 
 A start message's id is the job's id, so the workflow id derived from it (``import-<job id>``) names the job: a second
@@ -18,7 +18,8 @@ from keel.application.jobs.job import Job, JobKind
 from keel.application.outbox.email import InvalidOutboxPayload, send_email_message
 from keel.application.outbox.messages import JsonValue, MessageKind, OutboxMessage
 
-_START_KINDS = {JobKind.IMPORT: MessageKind.START_IMPORT, JobKind.EXPORT: MessageKind.START_EXPORT}
+_START_KINDS = {JobKind.IMPORT: MessageKind.START_IMPORT}
+"""The kinds of job a workflow runs, and the message that starts it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ class JobRef:
 
 
 def start_job_message(job: Job) -> OutboxMessage:
+    if job.kind not in _START_KINDS:
+        raise ValueError(f"no workflow runs {job.kind.value} jobs")
     return OutboxMessage(
         id=job.id,
         kind=_START_KINDS[job.kind],

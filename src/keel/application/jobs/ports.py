@@ -61,6 +61,10 @@ class JobRepository(ABC):
         """The tenant's job; ``None`` for another tenant's."""
 
     @abstractmethod
+    async def get_any(self, job_id: UUID) -> Job | None:
+        """The job whatever its tenant: for operators' commands only, never for the API."""
+
+    @abstractmethod
     async def start(self, tenant_id: UUID, job_id: UUID, now: datetime) -> Job | None:
         """Move a queued job to ``running``; the job as it is now, ``None`` if there is none."""
 
@@ -81,10 +85,6 @@ class JobRepository(ABC):
         if it was final already (or is not there): exactly one caller finishes a job."""
 
     @abstractmethod
-    async def record_progress(self, tenant_id: UUID, job_id: UUID, progress: JobProgress, now: datetime) -> None:
-        """Set the job's progress (an export's pages)."""
-
-    @abstractmethod
     async def record_chunk(self, tenant_id: UUID, chunk: ImportChunk, now: datetime) -> None:
         """Store the chunk in the ledger and add its counts to the job's progress; ``ChunkAlreadyRecorded`` if the
         ledger has it already (the caller's transaction then rolls back)."""
@@ -101,10 +101,6 @@ class JobRepository(ABC):
     @abstractmethod
     async def chunk_totals(self, job_id: UUID) -> JobProgress:
         """The sums over the ledger (``total`` left ``None``)."""
-
-    @abstractmethod
-    async def stale(self, *, progress_before: datetime, limit: int) -> Sequence[Job]:
-        """Running jobs (any tenant) whose last progress is older than ``progress_before``."""
 
 
 class JobWorkflows(Protocol):

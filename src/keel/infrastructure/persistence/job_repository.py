@@ -47,6 +47,10 @@ class SqlAlchemyJobRepository(JobRepository):
         row = (await self._execute(statement)).mappings().one_or_none()
         return _job_from_row(row) if row is not None else None
 
+    async def get_any(self, job_id: UUID) -> Job | None:
+        row = (await self._execute(select(jobs_table).where(_jobs.id == job_id))).mappings().one_or_none()
+        return _job_from_row(row) if row is not None else None
+
     async def start(self, tenant_id: UUID, job_id: UUID, now: datetime) -> Job | None:
         started = (
             update(jobs_table)
@@ -86,14 +90,6 @@ class SqlAlchemyJobRepository(JobRepository):
         )
         row = (await self._execute(statement)).mappings().one_or_none()
         return _job_from_row(row) if row is not None else None
-
-    async def record_progress(self, tenant_id: UUID, job_id: UUID, progress: JobProgress, now: datetime) -> None:
-        statement = (
-            update(jobs_table)
-            .where(_jobs.id == job_id, _jobs.tenant_id == tenant_id, _jobs.status == JobStatus.RUNNING.value)
-            .values(**_progress_values(progress), progress_at=now)
-        )
-        await self._execute(statement)
 
     async def record_chunk(self, tenant_id: UUID, chunk: ImportChunk, now: datetime) -> None:
         ledger = (
@@ -161,15 +157,6 @@ class SqlAlchemyJobRepository(JobRepository):
         row = (await self._execute(statement)).mappings().one()
         succeeded, failed = int(row["succeeded"]), int(row["failed"])
         return JobProgress(None, succeeded + failed, succeeded, failed)
-
-    async def stale(self, *, progress_before: datetime, limit: int) -> Sequence[Job]:
-        statement = (
-            select(jobs_table)
-            .where(_jobs.status == JobStatus.RUNNING.value, _jobs.progress_at < progress_before)
-            .order_by(_jobs.progress_at)
-            .limit(limit)
-        )
-        return [_job_from_row(row) for row in (await self._execute(statement)).mappings()]
 
     async def _execute(self, statement: Executable) -> Result[Any]:
         with translate_database_errors():

@@ -68,7 +68,5 @@ class TemporalOutboxDispatcher:
                         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                     )
-                case MessageKind.START_EXPORT:
-                    raise UnknownMessageKind("exports are not run by this worker version yet")
         except WorkflowAlreadyStartedError:
             return  # started before (by this relay or another): done

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from keel.presentation.cli import cache, db, dev, serve, settings, worker
+from keel.presentation.cli import cache, db, dev, jobs, serve, settings, worker
 
 app = typer.Typer(
     name="keel",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(db.app)
 app.add_typer(cache.app)
 app.add_typer(settings.app)
+app.add_typer(jobs.app)
 app.command("dev")(dev.dev)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)

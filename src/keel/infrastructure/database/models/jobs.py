@@ -5,7 +5,7 @@ Schema choices:
 * ``kind`` and ``status`` are text with CHECKs derived from the application's enums (a new value shows as drift until a
   migration widens them); a CHECK also keeps ``finished_at`` set exactly on final statuses.
 * Progress is four integer columns updated in the transaction of each chunk; ``progress_at`` is when the job last moved,
-  which the maintenance schedule compares with the staleness limit (partial index over running jobs).
+  meant for finding stalled jobs (partial index over running jobs).
 * ``job_chunks`` is keyed by (job, chunk index): recording a chunk twice is a primary-key violation that rolls back the
   second attempt's users. ``errors`` holds the chunk's row errors as ``[[line, field, error], ...]``, read back in chunk
   order to write the error report. It cascades with its job.

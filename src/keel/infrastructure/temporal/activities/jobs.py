@@ -111,9 +111,10 @@ async def _heartbeating(details: object) -> AsyncIterator[None]:
 
     async def beat() -> None:
         while True:
-            activity.heartbeat(details)
             await asyncio.sleep(HEARTBEAT_SECONDS)
+            activity.heartbeat(details)
 
+    activity.heartbeat(details)
     task = asyncio.create_task(beat())
     try:
         yield

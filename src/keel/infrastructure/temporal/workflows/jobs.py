@@ -26,7 +26,7 @@ from uuid import UUID
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     # The defining modules themselves (not the package): the payload converter reads their type hints there.
@@ -81,6 +81,9 @@ class ImportUsersWorkflow:
             await self._end(JobEnd(job, JobStatus.CANCELLED, "Cancelled."))
             raise
         except ActivityError as error:
+            if is_cancelled_exception(error):  # the workflow was cancelled while a step ran
+                await self._end(JobEnd(job, JobStatus.CANCELLED, "Cancelled."))
+                raise
             reason = _reason(error)
             await self._end(JobEnd(job, JobStatus.FAILED, reason))
             raise ApplicationError(
@@ -120,4 +123,6 @@ class ImportUsersWorkflow:
 
 def _reason(error: ActivityError) -> str:
     cause = error.cause
+    if isinstance(cause, ApplicationError):
+        return cause.message
     return str(cause) if cause is not None else str(error)
