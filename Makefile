@@ -10,7 +10,7 @@ UV ?= uv
 RUN := $(UV) run --locked
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install run test test-unit test-integration lint format typecheck imports bench clean
+.PHONY: help install run test test-unit test-integration lint format typecheck imports bench bench-jobs clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -42,3 +42,6 @@ bench: install ## Benchmarks (print figures; never part of the test suite)
 
 clean: ## Remove caches (keeps .keel/, the local stack's data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist
+
+bench-jobs: install ## Batch jobs on real services: 100k-row import, 1,000 emails (prints figures)
+	$(RUN) python -m benchmarks.jobs

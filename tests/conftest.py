@@ -137,4 +137,5 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
             "worker_metrics_port": 0,
         },
         dev={"state_dir": tmp_path / "state"},  # type: ignore[arg-type]
+        jobs={"storage_dir": tmp_path / "files"},  # type: ignore[arg-type]
     )

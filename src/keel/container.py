@@ -34,6 +34,18 @@ from keel.application.auth import Login
 from keel.application.email import DeliverEmailUseCase
 from keel.application.events import EventBus, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
+from keel.application.jobs import (
+    ActAsUser,
+    CancelJob,
+    FinishImport,
+    FinishJob,
+    GetAnyJob,
+    GetJob,
+    ImportUsersChunk,
+    OpenJobFile,
+    StartJob,
+    StartUserImport,
+)
 from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.ports import SystemClock
 from keel.application.tenants import CreateOwner, CreateTenant
@@ -91,6 +103,7 @@ from keel.infrastructure.security import (
     load_signing_keys,
 )
 from keel.infrastructure.security.nonce_register import RedisNonceRegister
+from keel.infrastructure.storage import LocalFileStorage
 from keel.infrastructure.telemetry.asgi import TracingMiddleware
 from keel.infrastructure.telemetry.tracing import (
     new_tracer_provider,
@@ -98,9 +111,11 @@ from keel.infrastructure.telemetry.tracing import (
     temporal_tracing_interceptors,
     tracing_resource,
 )
+from keel.infrastructure.temporal.activities.jobs import JobActivities
 from keel.infrastructure.temporal.client import temporal_resource
 from keel.infrastructure.temporal.dispatcher import TemporalOutboxDispatcher
 from keel.infrastructure.temporal.health import TemporalHealthCheck
+from keel.infrastructure.temporal.job_workflows import TemporalJobWorkflows
 from keel.infrastructure.temporal.metrics import WorkflowFailureCounting
 from keel.infrastructure.temporal.worker import build_workers
 from keel.settings import Settings
@@ -372,6 +387,33 @@ class Container(containers.DeclarativeContainer):
         claim_seconds=settings.provided.email.claim_seconds,
     )
 
+    # --- Batch jobs: files, the jobs use cases (API side) and the activities that run imports (worker side) --------
+    file_storage = providers.Singleton(LocalFileStorage, settings.provided.jobs.storage_dir)
+    job_workflows = providers.Singleton(TemporalJobWorkflows, temporal)
+    start_user_import = providers.Singleton(
+        StartUserImport, uow_factory, file_storage, clock, ids, max_bytes=settings.provided.jobs.import_max_bytes
+    )
+    get_job = providers.Singleton(GetJob, uow_factory)
+    finish_job = providers.Singleton(FinishJob, uow_factory, clock, ids)
+    cancel_job = providers.Singleton(CancelJob, get_job, finish_job, job_workflows)
+    open_job_file = providers.Singleton(OpenJobFile, get_job, file_storage)
+    act_as_user = providers.Singleton(ActAsUser, uow_factory)  # `keel jobs`
+    get_any_job = providers.Singleton(GetAnyJob, uow_factory)
+    job_activities = providers.Singleton(
+        JobActivities,
+        providers.Singleton(StartJob, uow_factory, file_storage, clock),
+        providers.Singleton(
+            ImportUsersChunk,
+            uow_factory,
+            file_storage,
+            providers.Singleton(CreateUsersBatch, uow_factory, password_hasher, clock, ids),
+            clock,
+            chunk_size=settings.provided.jobs.import_chunk_size,
+        ),
+        providers.Singleton(FinishImport, uow_factory, file_storage, finish_job),
+        finish_job,
+    )
+
     # --- The worker process: the outbox relay and the Temporal workers ----------------------------------------------
     outbox_relay = providers.Singleton(
         OutboxRelay,
@@ -381,6 +423,7 @@ class Container(containers.DeclarativeContainer):
             temporal,
             email_task_queue=settings.provided.temporal.email_task_queue,
             metrics=__self__.provided.workflow_metrics.call(),
+            jobs_task_queue=settings.provided.temporal.task_queue,
         ),
         clock,
         batch_size=settings.provided.temporal.outbox_batch_size,
@@ -399,6 +442,7 @@ class Container(containers.DeclarativeContainer):
         build_workers,
         settings=settings.provided.temporal,
         deliver_email=email_delivery,
+        job_activities=job_activities,
         interceptors=__self__.provided.worker_interceptors.call(),
     )
 

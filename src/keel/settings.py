@@ -456,6 +456,23 @@ class RateLimitSettings(_Section):
         return parse_rate(spec)
 
 
+class JobsSettings(_Section):
+    """Batch jobs: imports, exports, their files, and the maintenance schedule."""
+
+    storage_dir: Path = Field(
+        default=Path(".keel/files"), description="Root directory of job files (uploads, results, error reports)."
+    )
+    import_max_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1, description="Largest CSV file `POST /api/v1/users/imports` accepts, in bytes."
+    )
+    import_chunk_size: int = Field(
+        default=100,
+        ge=1,
+        le=100,
+        description="Rows an import creates per chunk (one activity, one transaction; at most the batch limit, 100).",
+    )
+
+
 class ObservabilitySettings(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Minimum log level.")
     log_format: Literal["auto", "json", "console"] = Field(
@@ -532,6 +549,7 @@ class Settings(BaseSettings):
     email: EmailSettings = Field(default_factory=EmailSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     dev: DevSettings = Field(default_factory=DevSettings)
 
@@ -604,6 +622,7 @@ __all__ = [
     "DevSettings",
     "EmailSettings",
     "Environment",
+    "JobsSettings",
     "ObservabilitySettings",
     "RateLimitClass",
     "RateLimitSettings",

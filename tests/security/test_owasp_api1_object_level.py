@@ -41,11 +41,39 @@ CLIENT_ATTACKS: dict[tuple[str, str], Attack] = {
         f"/api/v1/api-clients/{id_}", headers=me.headers
     ),
 }
+JOB_ATTACKS: dict[tuple[str, str], Attack] = {
+    ("GET", "/api/v1/jobs/{job_id}"): lambda c, me, id_: c.get(f"/api/v1/jobs/{id_}", headers=me.headers),
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): lambda c, me, id_: c.post(
+        f"/api/v1/jobs/{id_}/cancel", headers=me.headers
+    ),
+    ("GET", "/api/v1/jobs/{job_id}/result"): lambda c, me, id_: c.get(f"/api/v1/jobs/{id_}/result", headers=me.headers),
+    ("GET", "/api/v1/jobs/{job_id}/error-report"): lambda c, me, id_: c.get(
+        f"/api/v1/jobs/{id_}/error-report", headers=me.headers
+    ),
+}
 
 
 def test_every_route_with_an_id_is_attacked_here(app: FastAPI) -> None:
     with_ids = {operation for route in api_routes(app) if "{" in route.path for operation in operations(route)}
-    assert with_ids == set(USER_ATTACKS) | set(CLIENT_ATTACKS)
+    assert with_ids == set(USER_ATTACKS) | set(CLIENT_ATTACKS) | set(JOB_ATTACKS)
+
+
+async def test_another_tenants_job_is_not_found_by_id(client: httpx.AsyncClient, sign_up: SignUp) -> None:
+    attacker, victim = await sign_up(), await sign_up()
+    accepted = await client.post(
+        "/api/v1/users/imports",
+        headers=victim.headers,
+        files={"file": ("users.csv", b"email,username,full_name,roles\nann@bola.example,ann,Ann,member\n", "text/csv")},
+    )
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["job"]["id"]
+    for (method, path), attack in JOB_ATTACKS.items():
+        response = await attack(client, attacker, job_id)
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.json()["code"] == "job_not_found"
+    intact = await client.get(f"/api/v1/jobs/{job_id}", headers=victim.headers)
+    assert intact.status_code == 200
+    assert intact.json()["status"] == "queued"  # the attacker's cancel did nothing
 
 
 async def test_another_tenants_user_is_not_found_by_id(

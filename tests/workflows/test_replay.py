@@ -15,7 +15,7 @@ from temporalio.workflow import NondeterminismError
 from keel.application.email.ports import DeliveryOutcome, EmailRequest
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("send_email_*.json"))
 
 
 def _history(path: Path) -> WorkflowHistory:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # the feature packages import this module; at run time the an
     from keel.application.api_clients.ports import ApiClientRepository
     from keel.application.audit.entries import AuditLog
     from keel.application.email.delivery import EmailDeliveryRepository
+    from keel.application.jobs.ports import JobRepository
     from keel.application.outbox.messages import Outbox
     from keel.application.ports.repository import Repository
     from keel.application.tenants.ports import TenantRepository
@@ -60,6 +61,7 @@ class UnitOfWork(ABC):
     outbox: Outbox
     audit_events: AuditLog
     api_clients: ApiClientRepository
+    jobs: JobRepository  # batch jobs: the jobs table and an import's chunk ledger
 
     def __init__(
         self,

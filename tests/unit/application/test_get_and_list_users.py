@@ -12,7 +12,16 @@ from fakes.clock import START
 from fakes.world import World, actor
 from keel.application.errors import PermissionDenied
 from keel.application.pagination import Cursor, InvalidCursor, PageSizeOutOfRange
-from keel.application.users import GetUser, GetUserQuery, ListUsers, ListUsersQuery, UnknownSort, UserQuery, UserSort
+from keel.application.users import (
+    GetUser,
+    GetUserQuery,
+    InvalidSearch,
+    ListUsers,
+    ListUsersQuery,
+    UnknownSort,
+    UserQuery,
+    UserSort,
+)
 from keel.domain.ids import uuid7
 from keel.domain.tenants import Tenant
 from keel.domain.users import Role, User, UserNotFound, UserStatus
@@ -125,3 +134,14 @@ async def test_an_empty_tenant_is_one_empty_page(world: World) -> None:
     reader = world.user(world.tenant(), "reader", deleted_at=START)
     page = await ListUsers(world.uow)(ListUsersQuery(actor=actor(reader), criteria=UserQuery()))
     assert (list(page.items), page.next_cursor, page.has_more) == ([], None, False)
+
+
+@pytest.mark.parametrize("search", ["ann\x00", "\x1b[31mann", "a\x07b"])
+def test_a_search_with_control_characters_is_refused(search: str) -> None:
+    with pytest.raises(InvalidSearch) as refused:
+        UserQuery(q=search)
+    assert refused.value.context == {"field": "q"}
+
+
+def test_a_search_may_hold_ordinary_whitespace_and_any_script() -> None:
+    assert UserQuery(q=" Zoë 李\tann ").q == "Zoë 李\tann"

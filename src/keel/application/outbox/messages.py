@@ -21,6 +21,7 @@ class MessageKind(StrEnum):
     """What a message asks for; the relay routes each kind to its workflow."""
 
     SEND_EMAIL = "send_email"
+    START_IMPORT = "start_import"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

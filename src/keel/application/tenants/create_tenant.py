@@ -49,6 +49,7 @@ class CreateTenant:
             full_name=command.owner_full_name,
             roles=frozenset({Role.OWNER}),
         ).validate()
+        assert owner.password is not None  # a NewUser always has one
         password_hash = await self._hasher.hash(owner.password)
         async with self._uow() as uow:
             if await uow.tenants.get_by_slug(slug) is not None:

@@ -9,13 +9,14 @@ from keel.application.users.create_users_batch import (
     BatchResult,
     CreateUsersBatch,
     CreateUsersBatchCommand,
+    WithinBatch,
 )
 from keel.application.users.delete_user import DeleteUser, DeleteUserCommand
 from keel.application.users.get_user import GetUser, GetUserQuery
 from keel.application.users.list_users import ListUsers, ListUsersQuery
-from keel.application.users.new_user import NewUser, UserDraft
+from keel.application.users.new_user import InvitedUser, NewUser, UserDraft
 from keel.application.users.ports import UserRepository
-from keel.application.users.query import SearchTooLong, UnknownSort, UserQuery, UserSort
+from keel.application.users.query import InvalidSearch, SearchTooLong, UnknownSort, UserQuery, UserSort
 from keel.application.users.restore_user import RestoreUser, RestoreUserCommand
 from keel.application.users.update_user import UNSET, Unset, UpdateUser, UpdateUserCommand
 
@@ -33,6 +34,8 @@ __all__ = [
     "DeleteUserCommand",
     "GetUser",
     "GetUserQuery",
+    "InvalidSearch",
+    "InvitedUser",
     "ListUsers",
     "ListUsersQuery",
     "NewUser",
@@ -48,4 +51,5 @@ __all__ = [
     "UserQuery",
     "UserRepository",
     "UserSort",
+    "WithinBatch",
 ]

@@ -45,6 +45,7 @@ class CreateUser:
     async def __call__(self, command: CreateUserCommand) -> User:
         tenant_id = command.actor.tenant_id
         draft = command.user.validate()
+        assert draft.password is not None  # a NewUser always has one
         self._access.ensure_may_create(command.actor, draft.roles)
         password_hash = await self._hasher.hash(draft.password)
         async with self._uow() as uow:

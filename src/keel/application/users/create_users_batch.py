@@ -11,20 +11,22 @@ and the client may retry.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from keel.application.errors import PermissionDenied
 from keel.application.ports import Clock, IdGenerator, PasswordHasher
-from keel.application.unit_of_work import UnitOfWorkFactory
+from keel.application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from keel.application.users.access import UserAccessPolicy
 from keel.application.users.actor import Actor
-from keel.application.users.new_user import NewUser, UserDraft
+from keel.application.users.new_user import InvitedUser, NewUser, UserDraft
 from keel.domain.errors import DomainError
 from keel.domain.users import (
     MAX_BATCH_SIZE,
+    UNUSABLE_PASSWORD_HASH,
     BatchTooLarge,
     EmailAlreadyUsed,
+    PasswordHash,
     TakenIdentities,
     UniqueIdentityPolicy,
     User,
@@ -36,7 +38,7 @@ from keel.domain.users import (
 @dataclass(frozen=True, kw_only=True)
 class CreateUsersBatchCommand:
     actor: Actor
-    users: Sequence[NewUser]
+    users: Sequence[NewUser | InvitedUser]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,10 @@ class BatchResult:
     """One per rejected item, in item order."""
 
 
+type WithinBatch = Callable[[UnitOfWork, BatchResult], Awaitable[None]]
+"""Writes in the batch's own transaction, given its result (an import records the chunk it came from)."""
+
+
 class CreateUsersBatch:
     def __init__(
         self,
@@ -85,7 +91,9 @@ class CreateUsersBatch:
         self._access = access or UserAccessPolicy()
         self._max_batch_size = max_batch_size
 
-    async def __call__(self, command: CreateUsersBatchCommand) -> BatchResult:
+    async def __call__(self, command: CreateUsersBatchCommand, *, within: WithinBatch | None = None) -> BatchResult:
+        """Create the valid items, report the others. ``within`` writes in the transaction of the insert (opened
+        even when nothing is created), so what it records commits with the users or not at all."""
         if len(command.users) > self._max_batch_size:
             raise BatchTooLarge(f"A batch has at most {self._max_batch_size} users.", context={"field": "users"})
         self._access.ensure_manages_users(command.actor)
@@ -98,13 +106,14 @@ class CreateUsersBatch:
                     tenant_id, [d.email for d in drafts.values()], [d.username for d in drafts.values()]
                 )
             drafts = _without_taken(drafts, taken, errors)
-        hashes = await asyncio.gather(*(self._hasher.hash(draft.password) for draft in drafts.values()))
+        hashes = await asyncio.gather(*(self._hash(draft) for draft in drafts.values()))
         now = self._clock.now()
         created = [
             BatchItemCreated(index, draft.register(id=self._ids.new_id(), tenant_id=tenant_id, now=now))
             for index, draft in drafts.items()
         ]
-        if created:
+        result = BatchResult(created=tuple(created), errors=tuple(sorted(errors, key=lambda error: error.index)))
+        if created or within is not None:
             async with self._uow() as uow:
                 await uow.users.add_many(
                     [
@@ -112,8 +121,13 @@ class CreateUsersBatch:
                         for item, password_hash in zip(created, hashes, strict=True)
                     ]
                 )
+                if within is not None:
+                    await within(uow, result)
                 await uow.commit()
-        return BatchResult(created=tuple(created), errors=tuple(sorted(errors, key=lambda error: error.index)))
+        return result
+
+    async def _hash(self, draft: UserDraft) -> PasswordHash:
+        return UNUSABLE_PASSWORD_HASH if draft.password is None else await self._hasher.hash(draft.password)
 
     def _valid_drafts(self, command: CreateUsersBatchCommand, errors: list[BatchItemError]) -> dict[int, UserDraft]:
         """The items that are valid, allowed, and first in the batch with their email and username."""

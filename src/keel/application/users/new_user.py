@@ -1,4 +1,5 @@
-"""The details of a user to create, as given (``NewUser``) and once validated into domain values (``UserDraft``)."""
+"""The details of a user to create, as given (``NewUser``, or ``InvitedUser`` without a password) and once validated
+into domain values (``UserDraft``)."""
 
 from __future__ import annotations
 
@@ -34,10 +35,32 @@ class NewUser:
 
 
 @dataclass(frozen=True, kw_only=True)
+class InvitedUser:
+    """A user added without a password (an imported row): they cannot log in until they set one."""
+
+    email: str
+    username: str
+    full_name: str = ""
+    roles: Collection[Role | str] = frozenset({Role.MEMBER})
+
+    def validate(self) -> UserDraft:
+        """The domain values; raises the first ``InvariantViolated`` met (email, username, full name, roles)."""
+        return UserDraft(
+            email=EmailAddress(self.email),
+            username=Username(self.username),
+            password=None,
+            full_name=clean_full_name(self.full_name),
+            roles=role_set(self.roles),
+            preferences=Preferences(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class UserDraft:
     email: EmailAddress
     username: Username
-    password: Password = field(repr=False)
+    password: Password | None = field(repr=False)
+    """``None`` for an invited user: stored with ``UNUSABLE_PASSWORD_HASH``."""
     full_name: str
     roles: frozenset[Role]
     preferences: Preferences

@@ -24,6 +24,10 @@ class SearchTooLong(InvariantViolated):
     code = "search_too_long"
 
 
+class InvalidSearch(InvariantViolated):
+    code = "invalid_search"
+
+
 class UserSort(StrEnum):
     CREATED_AT = "created_at"
     CREATED_AT_DESC = "-created_at"
@@ -79,6 +83,9 @@ class UserQuery:
             search = self.q.strip()
             if len(search) > MAX_SEARCH_LENGTH:
                 raise SearchTooLong(f"A search has at most {MAX_SEARCH_LENGTH} characters.", context={"field": "q"})
+            if any(not character.isprintable() and not character.isspace() for character in search):
+                # PostgreSQL text cannot hold NUL, and no email, username or name holds a control character.
+                raise InvalidSearch("A search cannot contain control characters.", context={"field": "q"})
             object.__setattr__(self, "q", search or None)
 
     def cursor_after(self, user: User) -> Cursor:

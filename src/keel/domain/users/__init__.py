@@ -21,7 +21,7 @@ from keel.domain.users.errors import (
 from keel.domain.users.events import UserCreated, UserDeleted, UserEvent, UserRestored, UserUpdated
 from keel.domain.users.limits import DEFAULT_PAGE_SIZE, MAX_BATCH_SIZE, MAX_PAGE_SIZE, MIN_PASSWORD_LENGTH
 from keel.domain.users.ownership import LastOwnerPolicy, OwnerCount
-from keel.domain.users.passwords import Password, PasswordHash, UserCredentials
+from keel.domain.users.passwords import UNUSABLE_PASSWORD_HASH, Password, PasswordHash, UserCredentials
 from keel.domain.users.preferences import Preferences
 from keel.domain.users.roles import Role, UserStatus, role_set, user_status
 from keel.domain.users.uniqueness import IdentityLookup, TakenIdentities, UniqueIdentityPolicy
@@ -33,6 +33,7 @@ __all__ = [
     "MAX_BATCH_SIZE",
     "MAX_PAGE_SIZE",
     "MIN_PASSWORD_LENGTH",
+    "UNUSABLE_PASSWORD_HASH",
     "BatchTooLarge",
     "EmailAddress",
     "EmailAlreadyUsed",

@@ -44,6 +44,10 @@ class PasswordHash:
         return "********"
 
 
+UNUSABLE_PASSWORD_HASH = PasswordHash("!")
+"""The hash of a user who has no password yet (an imported user): no hasher reads it, so no password matches it."""
+
+
 @dataclass(frozen=True, slots=True)
 class UserCredentials:
     """A user together with their password hash: what creating a user stores and what log-in reads."""

@@ -41,6 +41,7 @@ from keel.infrastructure.persistence.api_client_repository import SqlAlchemyApiC
 from keel.infrastructure.persistence.audit_log import SqlAlchemyAuditLog
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
 from keel.infrastructure.persistence.error_translation import translate_database_errors
+from keel.infrastructure.persistence.job_repository import SqlAlchemyJobRepository
 from keel.infrastructure.persistence.outbox import SqlAlchemyOutbox
 from keel.infrastructure.persistence.statements import LazySession, Statements
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
@@ -82,6 +83,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.outbox = SqlAlchemyOutbox(statements)
         self.audit_events = SqlAlchemyAuditLog(statements)
         self.api_clients = SqlAlchemyApiClientRepository(statements)
+        self.jobs = SqlAlchemyJobRepository(statements)
         self._statements = statements
 
     async def _commit(self) -> None:

@@ -17,11 +17,13 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from keel.application.jobs import job_ref_from_payload
 from keel.application.outbox import MessageKind, email_request_from_payload
 from keel.infrastructure.outbox import PendingMessage
 from keel.infrastructure.telemetry.propagation import carried_trace_context
 from keel.infrastructure.temporal.client import TemporalConnector, TemporalUnavailable
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow, email_workflow_id
+from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow, import_workflow_id
 
 
 class UnknownMessageKind(ValueError):
@@ -43,10 +45,12 @@ class TemporalOutboxDispatcher:
         connector: TemporalConnector,
         *,
         email_task_queue: str,
+        jobs_task_queue: str = "keel",
         metrics: WorkflowStartMetrics | None = None,
     ) -> None:
         self._connector = connector
         self._email_task_queue = email_task_queue
+        self._jobs_task_queue = jobs_task_queue
         self._metrics = metrics
 
     async def dispatch(self, messages: Sequence[PendingMessage]) -> Sequence[BaseException | None]:
@@ -89,9 +93,19 @@ class TemporalOutboxDispatcher:
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 )
+            case MessageKind.START_IMPORT:
+                job = job_ref_from_payload(message.payload)
+                await client.start_workflow(
+                    ImportUsersWorkflow.run,
+                    job,
+                    id=import_workflow_id(job.job_id),
+                    task_queue=self._jobs_task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                )
 
 
-_WORKFLOWS = {MessageKind.SEND_EMAIL.value: "SendEmail"}
+_WORKFLOWS = {MessageKind.SEND_EMAIL.value: "SendEmail", MessageKind.START_IMPORT.value: "ImportUsers"}
 """The workflow each kind starts, as named in metrics (a fixed set: one label value per kind)."""
 
 

@@ -5,6 +5,8 @@ given: without one, ``SendEmail`` workflows wait in Temporal (nothing is lost) u
 
 Interceptors: the client's (the OpenTelemetry ``TracingInterceptor`` when tracing is on) apply to the workers built on
 it — the SDK adds them — and ``interceptors`` adds the workers' own (``WorkflowFailureCounting``).
+
+The main task queue runs the batch jobs' workflows and activities when ``job_activities`` are given.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from temporalio.worker import Interceptor, Worker
 
 from keel.application.email.ports import DeliverEmail
 from keel.infrastructure.temporal.activities.email import EmailActivities
+from keel.infrastructure.temporal.activities.jobs import JobActivities
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow
+from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow
 from keel.settings import TemporalSettings
 
 
@@ -27,6 +31,7 @@ def build_workers(
     settings: TemporalSettings,
     deliver_email: DeliverEmail | None,
     interceptors: Sequence[Interceptor] = (),
+    job_activities: JobActivities | None = None,
 ) -> list[Worker]:
     """One worker per task queue that has something registered; none runs until ``run()``."""
     grace = timedelta(seconds=settings.worker_shutdown_grace_seconds)
@@ -38,6 +43,22 @@ def build_workers(
                 task_queue=settings.email_task_queue,
                 workflows=[SendEmailWorkflow],
                 activities=[EmailActivities(deliver_email).deliver_email],
+                graceful_shutdown_timeout=grace,
+                interceptors=interceptors,
+            )
+        )
+    if job_activities is not None:  # batch jobs: imports on the main task queue
+        workers.append(
+            Worker(
+                client,
+                task_queue=settings.task_queue,
+                workflows=[ImportUsersWorkflow],
+                activities=[
+                    job_activities.start_job,
+                    job_activities.import_chunk,
+                    job_activities.finish_import,
+                    job_activities.finish_job,
+                ],
                 graceful_shutdown_timeout=grace,
                 interceptors=interceptors,
             )

@@ -24,6 +24,8 @@ from keel.presentation.api.routers import health, metrics, well_known
 from keel.presentation.api.versions import deprecations, install_version_documents
 from keel.settings import Settings, SettingsError, load_settings
 
+MULTIPART_ENVELOPE_BYTES = 64 * 1024  # boundaries and part headers around an uploaded file
+
 
 def create_app(settings: Settings, *, container: Container | None = None) -> FastAPI:
     """An app serving ``settings``. Its resources start with the ASGI lifespan and stop, in reverse, after it."""
@@ -92,7 +94,15 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
                 REQUEST_ID_HEADER,
             ],
         )
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.api.max_body_bytes)
+    # The CSV import takes files up to `jobs.import_max_bytes` (plus the multipart envelope) and checks that itself.
+    # (The ASGI path may or may not carry the root path, depending on the server: both are listed.)
+    import_path = f"{v1.PREFIX}/users/imports"
+    import_limit = settings.jobs.import_max_bytes + MULTIPART_ENVELOPE_BYTES
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.api.max_body_bytes,
+        path_limits={import_path: import_limit, f"{settings.api.root_path}{import_path}": import_limit},
+    )
     hosts = settings.api.trusted_hosts
     if hosts and "*" not in hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)

@@ -63,4 +63,5 @@ UsersDeleter = Annotated[Actor, Depends(require_permission(Permission.USERS_DELE
 UsersRestorer = Annotated[Actor, Depends(require_permission(Permission.USERS_RESTORE))]
 ApiClientManager = Annotated[Actor, Depends(require_permission(Permission.API_CLIENTS_MANAGE))]
 AuditReader = Annotated[Actor, Depends(require_permission(Permission.AUDIT_READ))]
+JobRunner = Annotated[Actor, Depends(require_permission(Permission.JOBS_RUN))]
 PartnerUsersReader = Annotated[ApiClientPrincipal, Depends(require_client_permission(Permission.USERS_READ))]

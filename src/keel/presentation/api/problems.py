@@ -24,6 +24,7 @@ from keel.application.errors import (
     PermissionDenied,
     TooManyRequests,
 )
+from keel.application.jobs import ImportFileTooLarge
 from keel.application.pagination import InvalidCursor
 from keel.domain.errors import Conflict, DomainError, InvariantViolated, NotFound, VersionConflict
 from keel.presentation.api.etags import PreconditionFailed
@@ -34,6 +35,7 @@ PROBLEM_TYPE_PREFIX = "urn:keel:problem:"
 # Most specific class first is not needed: the lookup walks each error's MRO.
 ERROR_STATUS: Mapping[type[Exception], HTTPStatus] = {
     InvalidCursor: HTTPStatus.BAD_REQUEST,
+    ImportFileTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     PreconditionFailed: HTTPStatus.PRECONDITION_FAILED,
     NotFound: HTTPStatus.NOT_FOUND,
     Conflict: HTTPStatus.CONFLICT,

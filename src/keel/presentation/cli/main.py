@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from keel.presentation.cli import cache, db, dev, openapi, reference, serve, settings, users, worker
+from keel.presentation.cli import cache, db, dev, jobs, openapi, reference, serve, settings, users, worker
 
 app = typer.Typer(
     name="keel",
@@ -18,6 +18,7 @@ app.add_typer(cache.app)
 app.add_typer(settings.app)
 app.add_typer(users.app)
 app.add_typer(openapi.app)
+app.add_typer(jobs.app)
 app.command("dev")(dev.dev)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)

@@ -12,6 +12,7 @@ from keel.infrastructure.database.models.api_clients import ApiClientRecord, api
 from keel.infrastructure.database.models.audit_events import AuditEventRecord, audit_events_table
 from keel.infrastructure.database.models.base import Base
 from keel.infrastructure.database.models.email_deliveries import EmailDeliveryRecord, email_deliveries_table
+from keel.infrastructure.database.models.jobs import JobChunkRecord, JobRecord, job_chunks_table, jobs_table
 from keel.infrastructure.database.models.outbox import OutboxRecord, outbox_table
 from keel.infrastructure.database.models.tenants import TenantRecord, tenants_table
 from keel.infrastructure.database.models.users import UserRecord, users_table
@@ -21,12 +22,16 @@ __all__ = [
     "AuditEventRecord",
     "Base",
     "EmailDeliveryRecord",
+    "JobChunkRecord",
+    "JobRecord",
     "OutboxRecord",
     "TenantRecord",
     "UserRecord",
     "api_clients_table",
     "audit_events_table",
     "email_deliveries_table",
+    "job_chunks_table",
+    "jobs_table",
     "outbox_table",
     "tenants_table",
     "users_table",

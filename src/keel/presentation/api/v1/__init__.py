@@ -6,7 +6,7 @@ level of nesting is one more router FastAPI walks when it matches a request.
 
 from fastapi import APIRouter
 
-from keel.presentation.api.v1 import api_clients, audit, auth, meta, partner, tenants, users
+from keel.presentation.api.v1 import api_clients, audit, auth, jobs, meta, partner, tenants, user_transfers, users
 
 PREFIX = "/api/v1"
 routers: tuple[APIRouter, ...] = (
@@ -17,6 +17,8 @@ routers: tuple[APIRouter, ...] = (
     partner.router,
     meta.router,
     audit.router,
+    user_transfers.router,
+    jobs.router,
 )
 
 __all__ = ["PREFIX", "routers"]

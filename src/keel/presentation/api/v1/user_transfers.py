@@ -1,0 +1,61 @@
+"""``/api/v1/users/imports``: import users from a CSV file, in the background (a job).
+
+The upload streams into storage while it is checked; a file that cannot be imported is refused before any job exists
+(RFC 9457 problems: 413 too large, 422 not UTF-8 / bad header / empty). Otherwise the answer is 202 with the job,
+whose ``Location`` is ``/api/v1/jobs/<id>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile, status
+
+from keel.application.jobs import ImportFileTooLarge, StartImportCommand
+from keel.presentation.api.authorization import JobRunner
+from keel.presentation.api.jobs_deps import ImportLimitDep, StartUserImportDep
+from keel.presentation.api.problems import problem_responses
+from keel.presentation.api.rate_limiting import UserRateLimit
+from keel.presentation.api.responses import ModelResponse
+from keel.presentation.api.v1.job_schemas import JobAcceptedView
+from keel.presentation.api.v1.jobs import job_view
+from keel.settings import RateLimitClass
+
+READ = [Depends(UserRateLimit(RateLimitClass.READ))]
+WRITE = [Depends(UserRateLimit(RateLimitClass.WRITE))]
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+UPLOAD_READ_BYTES: Final = 256 * 1024
+MULTIPART_OVERHEAD_BYTES: Final = 64 * 1024
+"""Room for the multipart envelope around the file when the request's Content-Length is compared with the limit."""
+
+
+async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(UPLOAD_READ_BYTES):
+        yield chunk
+
+
+@router.post(
+    "/imports",
+    summary="Import users from a CSV file (header: email,username,full_name,roles; roles separated by ';')",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobAcceptedView,
+    dependencies=WRITE,
+    responses=problem_responses(400, 401, 403, 413, 422, 429),
+)
+async def import_users(
+    file: Annotated[UploadFile, File(description="The CSV file, UTF-8 (a byte-order mark is allowed).")],
+    actor: JobRunner,
+    start_import: StartUserImportDep,
+    max_bytes: ImportLimitDep,
+    request: Request,
+) -> ModelResponse:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes + MULTIPART_OVERHEAD_BYTES:
+        raise ImportFileTooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
+    job = await start_import(StartImportCommand(actor=actor, content=_chunks(file)))
+    view = JobAcceptedView.model_construct(job=job_view(request, job))
+    location = request.url_for("get_job", job_id=str(job.id)).path
+    return ModelResponse(view, status.HTTP_202_ACCEPTED, headers={"Location": location})
