@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from keel.application.email import EmailDelivery
+from keel.domain.auth import OneTimeToken, RefreshToken
 from keel.domain.errors import VersionConflict
 from keel.domain.events import Aggregate
 from keel.domain.tenants import Tenant, TenantSlugTaken
@@ -41,18 +42,27 @@ class Transaction:
     password_hashes: dict[UUID, PasswordHash] = field(default_factory=dict)
     added: set[UUID] = field(default_factory=set)
     email_deliveries: dict[UUID, EmailDelivery] = field(default_factory=dict)
+    refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+    one_time_tokens: dict[UUID, OneTimeToken] = field(default_factory=dict)
+
+    def has_writes(self) -> bool:
+        return any(self._pending())
 
     def clear(self) -> None:
-        pending_writes = (
+        for pending in self._pending():
+            pending.clear()
+
+    def _pending(self) -> tuple[dict[UUID, object] | set[UUID], ...]:
+        return (
             self.tenants,
             self.users,
             self.expected_versions,
             self.password_hashes,
             self.added,
             self.email_deliveries,
+            self.refresh_tokens,
+            self.one_time_tokens,
         )
-        for pending in pending_writes:
-            pending.clear()
 
 
 class InMemoryDatabase:
@@ -61,11 +71,15 @@ class InMemoryDatabase:
         self.users: dict[UUID, User] = {}
         self.password_hashes: dict[UUID, PasswordHash] = {}
         self.email_deliveries: dict[UUID, EmailDelivery] = {}
+        self.refresh_tokens: dict[UUID, RefreshToken] = {}
+        self.one_time_tokens: dict[UUID, OneTimeToken] = {}
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
 
-    def seed(self, *rows: Tenant | tuple[User, PasswordHash] | User | EmailDelivery) -> None:
+    def seed(
+        self, *rows: Tenant | tuple[User, PasswordHash] | User | EmailDelivery | RefreshToken | OneTimeToken
+    ) -> None:
         """Insert committed rows directly (test set-up), bypassing constraints and events."""
         for row in rows:
             match row:
@@ -79,6 +93,10 @@ class InMemoryDatabase:
                     self.password_hashes[row.id] = PasswordHash("fake$v2$unusable")
                 case EmailDelivery():
                     self.email_deliveries[row.message_id] = row
+                case RefreshToken():
+                    self.refresh_tokens[row.id] = row
+                case OneTimeToken():
+                    self.one_time_tokens[row.id] = detached(row)
 
     def visible_tenants(self, tx: Transaction) -> dict[UUID, Tenant]:
         return self.tenants | tx.tenants
@@ -88,6 +106,12 @@ class InMemoryDatabase:
 
     def visible_email_deliveries(self, tx: Transaction) -> dict[UUID, EmailDelivery]:
         return self.email_deliveries | tx.email_deliveries
+
+    def visible_refresh_tokens(self, tx: Transaction) -> dict[UUID, RefreshToken]:
+        return self.refresh_tokens | tx.refresh_tokens
+
+    def visible_one_time_tokens(self, tx: Transaction) -> dict[UUID, OneTimeToken]:
+        return self.one_time_tokens | tx.one_time_tokens
 
     def visible_hash(self, tx: Transaction, user_id: UUID) -> PasswordHash:
         return tx.password_hashes.get(user_id) or self.password_hashes[user_id]
@@ -108,9 +132,13 @@ class InMemoryDatabase:
         tenants, users = self.tenants | tx.tenants, self.users | tx.users
         _check_unique_slugs(tenants, tx.tenants)
         _check_unique_identities(users, tx.users)
+        _check_unique_digests([*self.refresh_tokens.values(), *tx.refresh_tokens.values()])
+        _check_unique_digests([*self.one_time_tokens.values(), *tx.one_time_tokens.values()])
         self.tenants, self.users = tenants, users
         self.password_hashes |= tx.password_hashes
         self.email_deliveries |= tx.email_deliveries
+        self.refresh_tokens |= tx.refresh_tokens
+        self.one_time_tokens |= tx.one_time_tokens
         self.commits += 1
         tx.clear()
 
@@ -135,3 +163,11 @@ def _check_unique_identities(users: dict[UUID, User], written: dict[UUID, User])
             raise EmailAlreadyUsed
         if any(other.username == user.username for other in same_tenant):
             raise UsernameAlreadyUsed
+
+
+def _check_unique_digests(tokens: list[RefreshToken] | list[OneTimeToken]) -> None:
+    """The unique index on ``token_hash``: no two tokens (by id) share a digest."""
+    owners: dict[bytes, UUID] = {}
+    for token in tokens:
+        if owners.setdefault(token.digest.value, token.id) != token.id:
+            raise AssertionError("two tokens with one digest: the unique index would refuse the second")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fakes.database import InMemoryDatabase, Transaction
 from fakes.events import RecordingEventBus
 from fakes.repositories import InMemoryEmailDeliveryRepository, InMemoryTenantRepository, InMemoryUserRepository
+from fakes.token_repositories import InMemoryOneTimeTokenRepository, InMemoryRefreshTokenRepository
 from keel.application.events import EventBus, HandlerFailures
 from keel.application.unit_of_work import UnitOfWork
 
@@ -30,12 +31,14 @@ class FakeUnitOfWork(UnitOfWork):
         self.tenants = InMemoryTenantRepository(self.database, self._tx)
         self.users = InMemoryUserRepository(self.database, self._tx)
         self.email_deliveries = InMemoryEmailDeliveryRepository(self.database, self._tx)
+        self.refresh_tokens = InMemoryRefreshTokenRepository(self.database, self._tx)
+        self.one_time_tokens = InMemoryOneTimeTokenRepository(self.database, self._tx)
 
     async def _commit(self) -> None:
         self.database.commit(self._tx)
 
     async def _rollback(self) -> None:
-        if self._tx.users or self._tx.tenants or self._tx.password_hashes or self._tx.email_deliveries:
+        if self._tx.has_writes():
             self.rollbacks += 1
         self._tx.clear()
 

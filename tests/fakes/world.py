@@ -10,14 +10,16 @@ from fakes.clock import FakeClock
 from fakes.database import InMemoryDatabase
 from fakes.events import RecordingEventBus
 from fakes.passwords import FakePasswordHasher, fake_hash
-from fakes.tokens import FakeTokenIssuer
+from fakes.tokens import FakeTokenIssuer, RecordingDenylist
 from fakes.unit_of_work import FakeUnitOfWork
+from keel.application.auth import SessionTokens
 from keel.application.users import Actor
 from keel.domain.ids import Uuid7Generator
 from keel.domain.tenants import Tenant, TenantSlug
 from keel.domain.users import EmailAddress, PasswordHash, Role, User, Username
 
 PASSWORD = "correct horse battery staple"
+REFRESH_TTL_SECONDS = 30 * 24 * 3600
 
 
 @dataclass
@@ -28,6 +30,11 @@ class World:
     hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
     ids: Uuid7Generator = field(default_factory=Uuid7Generator)
     tokens: FakeTokenIssuer = field(default_factory=FakeTokenIssuer)
+    denylist: RecordingDenylist = field(default_factory=RecordingDenylist)
+
+    def sessions(self, refresh_ttl_seconds: int = REFRESH_TTL_SECONDS) -> SessionTokens:
+        """The refresh and access tokens of log-in and refresh, made with this world's issuer and ids."""
+        return SessionTokens(self.tokens, self.ids, refresh_ttl_seconds=refresh_ttl_seconds)
 
     def uow(self, *, read_only: bool = False) -> FakeUnitOfWork:
         """The ``UnitOfWorkFactory`` to give use cases."""

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from dependency_injector import providers
 
-from keel.container import build_container, lifecycle_resources, running
+from keel.container import Container, build_container, lifecycle_resources, running
 from keel.infrastructure.cache.backends import NullCache, RedisCache
 from keel.infrastructure.cache.health import RedisHealthCheck
 from keel.infrastructure.database.health import PostgresHealthCheck
@@ -22,8 +22,17 @@ def make_settings(mode: str) -> Settings:
     return Settings(_env_file=None, cache={"mode": mode})  # type: ignore[call-arg, arg-type]
 
 
+def _quiet(container: Container) -> Container:
+    """The key ring's reloading and the denylist's subscription replaced by resources that do nothing (no files,
+    no connections)."""
+    journal: list[str] = []
+    container.key_ring_reloader.override(_recording("key ring", journal))
+    container.denylist_follower.override(_recording("denylist", journal))
+    return container
+
+
 async def test_redis_mode_resolves_the_redis_cache_and_both_health_checks() -> None:
-    container = build_container(make_settings("redis"))
+    container = _quiet(build_container(make_settings("redis")))
     async with running(container):
         cache = await container.cache()
         checks = await container.health_checks()
@@ -33,7 +42,7 @@ async def test_redis_mode_resolves_the_redis_cache_and_both_health_checks() -> N
 
 
 async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client() -> None:
-    container = build_container(make_settings("off"))
+    container = _quiet(build_container(make_settings("off")))
     async with running(container):
         cache = container.cache()
         checks = await container.health_checks()
@@ -42,13 +51,14 @@ async def test_off_mode_resolves_the_null_cache_and_never_builds_a_redis_client(
         assert await cache.get("anything") is None
         assert [type(check) for check in checks] == [PostgresHealthCheck]
         assert not container.redis.initialized
+        assert container.access_token_denylist() is container.denied_tokens(), "the in-process denylist is all there is"
 
 
 def test_only_the_resources_of_the_mode_are_started() -> None:
     on = build_container(make_settings("redis"))
     off = build_container(make_settings("off"))
-    assert lifecycle_resources(on) == [on.logging, on.engine, on.redis]
-    assert lifecycle_resources(off) == [off.logging, off.engine]
+    assert lifecycle_resources(on) == [on.logging, on.engine, on.key_ring_reloader, on.redis, on.denylist_follower]
+    assert lifecycle_resources(off) == [off.logging, off.engine, off.key_ring_reloader]
 
 
 def _recording(name: str, journal: list[str]) -> providers.Resource[str]:
@@ -74,15 +84,21 @@ async def test_resources_start_in_order_and_stop_in_reverse() -> None:
     container = build_container(make_settings("redis"))
     container.logging.override(_recording_sync("logging", journal))
     container.engine.override(_recording("engine", journal))
+    container.key_ring_reloader.override(_recording("key ring", journal))
     container.redis.override(_recording("redis", journal))
+    container.denylist_follower.override(_recording("denylist", journal))
     async with running(container):
         journal.append("serving")
     assert journal == [
         "start logging",
         "start engine",
+        "start key ring",
         "start redis",
+        "start denylist",
         "serving",
+        "stop denylist",
         "stop redis",
+        "stop key ring",
         "stop engine",
         "stop logging",
     ]
@@ -98,8 +114,16 @@ async def test_a_resource_that_fails_to_start_stops_those_already_started() -> N
     container = build_container(make_settings("redis"))
     container.logging.override(_recording_sync("logging", journal))
     container.engine.override(_recording("engine", journal))
+    container.key_ring_reloader.override(_recording("key ring", journal))
     container.redis.override(providers.Resource(broken))
     with pytest.raises(ConnectionError):
         async with running(container):
             journal.append("serving")
-    assert journal == ["start logging", "start engine", "stop engine", "stop logging"]
+    assert journal == [
+        "start logging",
+        "start engine",
+        "start key ring",
+        "stop key ring",
+        "stop engine",
+        "stop logging",
+    ]

@@ -15,10 +15,10 @@ and counted; it never undoes or fails the committed work. If the commit itself f
 found by the database — the error propagates and nothing is published.
 
 An adapter (SQLAlchemy, the in-memory fake) implements only ``_begin`` (open the session and build ``tenants``,
-``users`` and ``email_deliveries`` on it), ``_commit``, ``_rollback`` and, if needed, ``_close``. A unit of work
-serves one use-case call at a time: use cases take a ``UnitOfWorkFactory`` and make one per call —
-``uow_factory(read_only=True)`` for those that only read, which lets the adapter skip the transaction and makes any
-write through it fail.
+``users``, ``email_deliveries``, ``refresh_tokens`` and ``one_time_tokens`` on it), ``_commit``, ``_rollback`` and, if
+needed, ``_close``. A unit of work serves one use-case call at a time: use cases take a ``UnitOfWorkFactory`` and
+make one per call — ``uow_factory(read_only=True)`` for those that only read, which lets the adapter skip the
+transaction and makes any write through it fail.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from keel.application.events import EventBus, HandlerFailureCounts, HandlerFailu
 from keel.domain.events import DomainEvent
 
 if TYPE_CHECKING:  # the feature packages import this module; at run time the annotations are not evaluated
+    from keel.application.auth.ports import OneTimeTokenRepository, RefreshTokenRepository
     from keel.application.email.delivery import EmailDeliveryRepository
     from keel.application.ports.repository import Repository
     from keel.application.tenants.ports import TenantRepository
@@ -45,6 +46,8 @@ class UnitOfWork(ABC):
     tenants: TenantRepository
     users: UserRepository
     email_deliveries: EmailDeliveryRepository
+    refresh_tokens: RefreshTokenRepository
+    one_time_tokens: OneTimeTokenRepository
 
     def __init__(
         self, event_bus: EventBus, failures: HandlerFailures | None = None, *, read_only: bool = False
@@ -113,7 +116,7 @@ class UnitOfWork(ABC):
         """Release the connection or session, after the final rollback."""
 
     def _repositories(self) -> tuple[Repository[Any], ...]:
-        return (self.tenants, self.users)
+        return (self.tenants, self.users, self.one_time_tokens)
 
     def _collect_events(self) -> list[DomainEvent]:
         return [

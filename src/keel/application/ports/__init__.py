@@ -4,6 +4,25 @@ from keel.application.ports.clock import Clock, SystemClock
 from keel.application.ports.ids import IdGenerator
 from keel.application.ports.passwords import PasswordHasher
 from keel.application.ports.repository import Repository
-from keel.application.ports.tokens import IssuedToken, TokenIssuer
+from keel.application.ports.tokens import (
+    AccessTokenClaims,
+    AccessTokenDenylist,
+    AccessTokenVerifier,
+    IssuedToken,
+    PublishedKeys,
+    TokenIssuer,
+)
 
-__all__ = ["Clock", "IdGenerator", "IssuedToken", "PasswordHasher", "Repository", "SystemClock", "TokenIssuer"]
+__all__ = [
+    "AccessTokenClaims",
+    "AccessTokenDenylist",
+    "AccessTokenVerifier",
+    "Clock",
+    "IdGenerator",
+    "IssuedToken",
+    "PasswordHasher",
+    "PublishedKeys",
+    "Repository",
+    "SystemClock",
+    "TokenIssuer",
+]

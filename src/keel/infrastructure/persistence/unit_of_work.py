@@ -39,6 +39,8 @@ from keel.application.unit_of_work import UnitOfWork
 from keel.application.users import UserRepository
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
 from keel.infrastructure.persistence.error_translation import translate_database_errors
+from keel.infrastructure.persistence.one_time_token_repository import SqlAlchemyOneTimeTokenRepository
+from keel.infrastructure.persistence.refresh_token_repository import SqlAlchemyRefreshTokenRepository
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
 from keel.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
 
@@ -74,6 +76,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.tenants = SqlAlchemyTenantRepository(session)
         self.users = self._user_repository(session, self)
         self.email_deliveries = SqlAlchemyEmailDeliveryRepository(session)
+        self.refresh_tokens = SqlAlchemyRefreshTokenRepository(session)
+        self.one_time_tokens = SqlAlchemyOneTimeTokenRepository(session)
         self._session = session
 
     async def _commit(self) -> None:

@@ -1,31 +1,13 @@
-"""Where the signing key comes from: the configured PEM, or — outside production — a development key kept on disk.
-
-The development key is generated once, the first time a process needs it, and kept in ``keys_dir`` (directory 0700,
-file 0600) so that restarts keep issued tokens valid. It is written to a temporary file and then hard-linked into
-place: the link fails if the file already exists, so when two processes start together exactly one key wins and both
-read that one back.
-"""
+"""Reading a configured signing key: an unencrypted PEM EC P-256 private key, checked with a message that names the
+variable to fix. Where the keys come from (the configured PEM or a key ring) is ``key_ring``'s business."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from pathlib import Path
-
-import structlog
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from keel.infrastructure.security.signing_keys import SigningKeys
-from keel.settings import Environment, SecuritySettings, SettingsError
-
-logger = structlog.get_logger(__name__)
-
-DEVELOPMENT_KEY_FILE = "access-token-signing-key.pem"
-_PRIVATE_DIRECTORY = 0o700
-_OTHERS_MAY_ACCESS = 0o077
+from keel.settings import SettingsError
 
 
 class SigningKeyError(SettingsError):
@@ -35,19 +17,6 @@ class SigningKeyError(SettingsError):
         super().__init__(f"invalid settings:\n  {variable}: {problem}")
         self.problem = problem
         self.variable = variable
-
-
-def load_signing_keys(settings: SecuritySettings, environment: Environment) -> SigningKeys:
-    """The configured key; outside production, without one, the development key in ``settings.keys_dir``.
-
-    Production without a configured key is refused here too (``Settings`` already refuses it), never papered over with
-    a generated key that each instance would make differently.
-    """
-    if settings.jwt_private_key is not None:
-        return SigningKeys.of(parse_private_key(settings.jwt_private_key.get_secret_value()))
-    if environment is Environment.PRODUCTION:
-        raise SigningKeyError("a signing key is required in production")
-    return SigningKeys.of(load_or_create_development_key(settings.keys_dir))
 
 
 def parse_private_key(pem: str) -> ec.EllipticCurvePrivateKey:
@@ -70,45 +39,3 @@ def parse_private_key(pem: str) -> ec.EllipticCurvePrivateKey:
     if not isinstance(key.curve, ec.SECP256R1):
         raise SigningKeyError(f"an EC P-256 private key is required (this key is on the {key.curve.name} curve)")
     return key
-
-
-def load_or_create_development_key(keys_dir: Path) -> ec.EllipticCurvePrivateKey:
-    """The key in ``keys_dir``, generated and stored there first if there is none yet."""
-    path = keys_dir / DEVELOPMENT_KEY_FILE
-    if not path.exists():
-        _create_key_file(path)
-    if path.stat().st_mode & _OTHERS_MAY_ACCESS:
-        logger.warning("security.development_key.permissive_mode", path=str(path), expected="0600")
-    try:
-        return parse_private_key(path.read_text(encoding="utf-8"))
-    except SigningKeyError as error:
-        raise SigningKeyError(
-            f"{path} holds no usable key ({error.problem}); delete it to generate a new one",
-            variable="KEEL_SECURITY__KEYS_DIR",
-        ) from None
-
-
-def _create_key_file(path: Path) -> None:
-    _make_private_directory(path.parent)
-    key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(pem)
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(temporary, path)  # never replaces: a key another process stored first wins
-        except FileExistsError:
-            return
-        logger.info("security.development_key.created", path=str(path))
-    finally:
-        os.unlink(temporary)
-
-
-def _make_private_directory(directory: Path) -> None:
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        directory.mkdir(mode=_PRIVATE_DIRECTORY)
-        directory.chmod(_PRIVATE_DIRECTORY)  # mkdir's mode is narrowed by the umask, never widened; make it exact

@@ -1,7 +1,8 @@
 """Who is calling: the actor established from a verified bearer access token.
 
 The tenant always comes from the verified token — never from a header, a path or a body. Routes that need a caller
-declare ``CurrentActor``; ``require_role`` narrows a route to some roles.
+declare ``CurrentActor``; ``require_role`` narrows a route to some roles; ``CurrentAccess`` gives the verified token's
+id, session and validity as well (logout needs them).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from keel.application.errors import AuthenticationRequired, PermissionDenied
-from keel.application.ports.tokens import AccessTokenVerifier
+from keel.application.ports.tokens import AccessTokenClaims, AccessTokenVerifier
 from keel.application.users import Actor
 from keel.container import Container
 from keel.domain.users import Role
@@ -35,11 +36,17 @@ async def current_actor(request: Request) -> Actor:
     return verifier.verify(bearer_token(request))
 
 
+async def current_access(request: Request) -> AccessTokenClaims:
+    verifier = await provided_by(request, _access_token_verifier)
+    return verifier.claims(bearer_token(request))
+
+
 def _access_token_verifier(container: Container) -> Callable[[], AccessTokenVerifier | Awaitable[AccessTokenVerifier]]:
     return container.access_token_verifier
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+CurrentAccess = Annotated[AccessTokenClaims, Depends(current_access)]
 
 
 def require_role(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from keel.presentation.cli import cache, db, dev, serve, settings
+from keel.presentation.cli import cache, db, dev, keys, serve, settings, tokens
 
 app = typer.Typer(
     name="keel",
@@ -15,6 +15,8 @@ app = typer.Typer(
 )
 app.add_typer(db.app)
 app.add_typer(cache.app)
+app.add_typer(keys.app)
+app.add_typer(tokens.app)
 app.add_typer(settings.app)
 app.command("dev")(dev.dev)
 app.command("serve")(serve.serve)

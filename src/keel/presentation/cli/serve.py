@@ -24,8 +24,8 @@ def serve(
     settings = cli_settings()
     app = create_app(settings)
     try:
-        # Load (or, in development, create) the signing key now: a bad key stops the start, not the first login.
-        app.state.container.signing_keys()
+        # Load (or, in development, create) the key ring now: a bad key stops the start, not the first login.
+        app.state.container.key_ring()
     except SettingsError as error:
         print(f"keel: {error}", file=sys.stderr)
         raise SystemExit(EXIT_INVALID_SETTINGS) from None

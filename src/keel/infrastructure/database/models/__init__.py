@@ -10,15 +10,21 @@ entities and back explicitly.
 
 from keel.infrastructure.database.models.base import Base
 from keel.infrastructure.database.models.email_deliveries import EmailDeliveryRecord, email_deliveries_table
+from keel.infrastructure.database.models.one_time_tokens import OneTimeTokenRecord, one_time_tokens_table
+from keel.infrastructure.database.models.refresh_tokens import RefreshTokenRecord, refresh_tokens_table
 from keel.infrastructure.database.models.tenants import TenantRecord, tenants_table
 from keel.infrastructure.database.models.users import UserRecord, users_table
 
 __all__ = [
     "Base",
     "EmailDeliveryRecord",
+    "OneTimeTokenRecord",
+    "RefreshTokenRecord",
     "TenantRecord",
     "UserRecord",
     "email_deliveries_table",
+    "one_time_tokens_table",
+    "refresh_tokens_table",
     "tenants_table",
     "users_table",
 ]
