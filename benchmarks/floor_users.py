@@ -44,7 +44,7 @@ GET_USER: Final = f"SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2
 LIST_USERS: Final = (
     f"SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at, id LIMIT $2"
 )
-REQUIRED_CLAIMS: Final = ["iss", "aud", "sub", "tid", "roles", "iat", "nbf", "exp", "jti", "typ"]
+REQUIRED_CLAIMS: Final = ["iss", "aud", "sub", "tid", "roles", "iat", "nbf", "exp", "jti", "sid", "typ"]
 DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 100
 CACHE_CODECS: Final = ("off", "json", "zstd")

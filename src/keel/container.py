@@ -1,9 +1,10 @@
 """The composition root: the only place that builds engines, clients, adapters and use cases.
 
 Nothing here connects or reads the environment at import time. ``build_container(settings)`` gives a container whose
-resources (logging, database engine, Redis client, Temporal client) start in order inside
-``async with running(container):`` — the API's lifespan and the worker's start-up use it — and stop in the reverse
-order when it exits. Redis is started whatever the cache mode: rate limits and the partner API's nonces live there too.
+resources (logging, database engine, the key ring's reloading, Redis client, the denylist's subscription, Temporal
+client) start in order inside ``async with running(container):`` — the API's lifespan and the worker's start-up use
+it — and stop in the reverse order when it exits. Redis is started whatever the cache mode: rate limits and the partner
+API's nonces live there too.
 Tests change behaviour only with ``container.<provider>.override(...)``.
 """
 
@@ -30,7 +31,17 @@ from keel.application.api_clients import (
     RotateApiClientSecret,
 )
 from keel.application.audit import AuditPolicy, AuditWriter, ListAuditEvents, request_contexts
-from keel.application.auth import Login
+from keel.application.auth import (
+    Login,
+    Logout,
+    PurgeExpiredTokens,
+    RefreshSession,
+    RequestEmailVerification,
+    RequestPasswordReset,
+    ResetPassword,
+    SessionTokens,
+    VerifyEmail,
+)
 from keel.application.email import DeliverEmailUseCase
 from keel.application.events import EventBus, HandlerFailures, InProcessEventBus
 from keel.application.health import CheckHealth
@@ -94,13 +105,18 @@ from keel.infrastructure.rate_limits import RedisRateLimiter
 from keel.infrastructure.security import (
     AesGcmSecretSealer,
     Argon2PasswordHasher,
+    DeniedAccessTokens,
     JwtAccessTokenIssuer,
     JwtAccessTokenVerifier,
+    KeyRingCursorCodec,
     PublicKeySet,
-    SignedCursorCodec,
+    RedisAccessTokenDenylist,
     VerifiedTokens,
+    denylist_subscription,
+    key_ring_directory,
+    key_ring_reloading,
     load_client_secret_key,
-    load_signing_keys,
+    load_key_ring,
 )
 from keel.infrastructure.security.nonce_register import RedisNonceRegister
 from keel.infrastructure.storage import LocalFileStorage
@@ -118,7 +134,7 @@ from keel.infrastructure.temporal.health import TemporalHealthCheck
 from keel.infrastructure.temporal.job_workflows import TemporalJobWorkflows
 from keel.infrastructure.temporal.metrics import WorkflowFailureCounting
 from keel.infrastructure.temporal.worker import build_workers
-from keel.settings import Settings
+from keel.settings import CacheMode, Settings
 
 
 def unit_of_work_factory(
@@ -245,7 +261,14 @@ class Container(containers.DeclarativeContainer):
     # --- Security: keys, passwords, access tokens, page cursors ---------------------------------------------------
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
-    signing_keys = providers.Singleton(load_signing_keys, settings.provided.security, settings.provided.environment)
+    # The keys in effect (a configured PEM, or a key ring re-read every `key_ring_reload_seconds` while running).
+    key_ring = providers.Singleton(load_key_ring, settings.provided.security, settings.provided.environment)
+    key_ring_reloader = providers.Resource(
+        key_ring_reloading, key_ring, settings.provided.security.key_ring_reload_seconds
+    )
+    key_ring_directory = providers.Singleton(
+        key_ring_directory, settings.provided.security, settings.provided.environment
+    )
     password_hasher = providers.Singleton(
         Argon2PasswordHasher,
         time_cost=settings.provided.security.argon2_time_cost,
@@ -254,22 +277,41 @@ class Container(containers.DeclarativeContainer):
     )
     token_issuer = providers.Singleton(
         JwtAccessTokenIssuer,
-        signing_keys.provided.signing,
+        key_ring,
         issuer=settings.provided.security.jwt_issuer,
         audience=settings.provided.security.jwt_audience,
         ttl_seconds=settings.provided.security.access_token_ttl_seconds,
         clock=clock,
     )
+    # The denylist of access tokens ended by logout: this process's copy is what every request checks; with Redis it
+    # is shared (publish on deny, a subscription keeps the copy current), without Redis it is this process's alone.
+    denied_tokens = providers.Singleton(DeniedAccessTokens)
+    redis_denylist = providers.Singleton(
+        RedisAccessTokenDenylist, redis, denied_tokens, key_prefix=settings.provided.cache.key_prefix
+    )
+    access_token_denylist = providers.Selector(
+        settings.provided.cache.mode,
+        redis=redis_denylist,
+        off=denied_tokens,
+    )
+    denylist_follower = providers.Resource(denylist_subscription, redis_denylist, settings.provided.cache)
     access_token_verifier = providers.Singleton(
         JwtAccessTokenVerifier,
-        signing_keys.provided.verifying,
+        key_ring,
         issuer=settings.provided.security.jwt_issuer,
         audience=settings.provided.security.jwt_audience,
         leeway_seconds=settings.provided.security.jwt_leeway_seconds,
         verified=providers.Singleton(VerifiedTokens, settings.provided.security.verified_token_cache_size),
+        denied=denied_tokens,
     )
-    published_keys = providers.Singleton(PublicKeySet, signing_keys.provided.verifying)
-    cursor_codec = providers.Singleton(SignedCursorCodec.from_signing_key, signing_keys.provided.signing)
+    published_keys = providers.Singleton(PublicKeySet, key_ring)
+    cursor_codec = providers.Singleton(KeyRingCursorCodec, key_ring)
+    session_tokens = providers.Singleton(
+        SessionTokens,
+        token_issuer,
+        ids,
+        refresh_ttl_seconds=settings.provided.security.refresh_token_ttl_seconds,
+    )
     client_secret_key = providers.Singleton(
         load_client_secret_key, settings.provided.security, settings.provided.environment
     )
@@ -339,7 +381,26 @@ class Container(containers.DeclarativeContainer):
 
     # --- Use cases ----------------------------------------------------------------------------------------------------
     create_tenant = providers.Singleton(CreateTenant, uow_factory, password_hasher, clock, ids)
-    login = providers.Singleton(Login, uow_factory, password_hasher, token_issuer)
+    login = providers.Singleton(Login, uow_factory, password_hasher, session_tokens, clock)
+    refresh_session = providers.Singleton(RefreshSession, uow_factory, session_tokens, clock)
+    logout = providers.Singleton(Logout, uow_factory, access_token_denylist, clock)
+    request_password_reset = providers.Singleton(
+        RequestPasswordReset,
+        uow_factory,
+        clock,
+        ids,
+        ttl_seconds=settings.provided.security.password_reset_ttl_seconds,
+    )
+    reset_password = providers.Singleton(ResetPassword, uow_factory, password_hasher, clock)
+    request_email_verification = providers.Singleton(
+        RequestEmailVerification,
+        uow_factory,
+        clock,
+        ids,
+        ttl_seconds=settings.provided.security.email_verification_ttl_seconds,
+    )
+    verify_email = providers.Singleton(VerifyEmail, uow_factory, clock)
+    purge_expired_tokens = providers.Factory(PurgeExpiredTokens, uow_factory, clock)
     create_user = providers.Singleton(CreateUser, uow_factory, password_hasher, clock, ids)
     create_users_batch = providers.Singleton(
         CreateUsersBatch, uow_factory, password_hasher, clock, ids, max_batch_size=settings.provided.api.users_batch_max
@@ -496,8 +557,9 @@ def build_container(settings: Settings) -> Container:
 
 def lifecycle_resources(container: Container) -> list[providers.Provider[Any]]:
     """The resources to start, in start order; they stop in the reverse order. Redis whatever the cache mode (rate
-    limits and nonces need it); its client connects at its first command."""
-    resources: list[providers.Provider[Any]] = [container.logging, container.engine]
+    limits and nonces need it; its client connects at its first command); the subscription that keeps the
+    access-token denylist current when the cache is on."""
+    resources: list[providers.Provider[Any]] = [container.logging, container.engine, container.key_ring_reloader]
     settings = container.settings()
     if settings.observability.metrics_enabled:  # the pool's figures, read at scrape time
         resources.append(container.pool_metrics)
@@ -506,6 +568,8 @@ def lifecycle_resources(container: Container) -> list[providers.Provider[Any]]:
     if not settings.is_production:
         resources.append(container.n_plus_one_counting)
     resources.append(container.redis)
+    if settings.cache.mode is CacheMode.REDIS:
+        resources.append(container.denylist_follower)
     resources.append(container.temporal)
     return resources
 

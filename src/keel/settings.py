@@ -155,8 +155,21 @@ class CacheSettings(_Section):
 class SecuritySettings(_Section):
     jwt_private_key: SecretStr | None = Field(
         default=None,
-        description="PEM EC P-256 private key signing access tokens (`\\n` escapes accepted). Required in "
-        "production; elsewhere, if unset, one is generated once in `keys_dir`.",
+        description="PEM EC P-256 private key signing access tokens (`\\n` escapes accepted): one fixed key, "
+        "rotated only by a restart. Production needs it or `key_ring_dir`; elsewhere, with neither, a development "
+        "key ring is made in `keys_dir`.",
+    )
+    key_ring_dir: Path | None = Field(
+        default=None,
+        description="Directory of a key ring (`keyring.json` and one PEM file per key; see "
+        "docs/how-to/rotate-keys.md) to sign and verify access tokens with, in any environment. Exclusive with "
+        "`jwt_private_key`.",
+    )
+    key_ring_reload_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How often a running process re-reads the key ring to follow a rotation or a retirement.",
     )
     jwt_issuer: str = Field(default="keel", min_length=1, description="`iss` claim of issued tokens.")
     jwt_audience: str = Field(default="keel-api", min_length=1, description="`aud` claim of issued tokens.")
@@ -170,7 +183,23 @@ class SecuritySettings(_Section):
         le=1_000_000,
         description="Access tokens remembered as verified until they expire (per process; 0 = check every time).",
     )
-    keys_dir: Path = Field(default=Path(".keel/keys"), description="Where development keys are generated and kept.")
+    keys_dir: Path = Field(
+        default=Path(".keel/keys"),
+        description="Outside production, without `jwt_private_key` or `key_ring_dir`: the development key ring, "
+        "made on first use.",
+    )
+    refresh_token_ttl_seconds: int = Field(
+        default=2_592_000,
+        ge=3600,
+        le=31_536_000,
+        description="Refresh token lifetime (30 days): a session ends when it goes unused that long.",
+    )
+    password_reset_ttl_seconds: int = Field(
+        default=1800, ge=300, le=86_400, description="Lifetime of a password-reset token (30 minutes)."
+    )
+    email_verification_ttl_seconds: int = Field(
+        default=1800, ge=300, le=604_800, description="Lifetime of an email-verification token (30 minutes)."
+    )
     argon2_time_cost: int = Field(default=3, ge=1, le=20, description="Argon2id passes over memory per hash.")
     argon2_memory_cost_kib: int = Field(
         default=65_536, ge=8, le=4_194_304, description="Argon2id memory per hash, in KiB (65536 = 64 MiB)."
@@ -203,6 +232,15 @@ class SecuritySettings(_Section):
         if value is not None:
             decode_client_secret_key(value.get_secret_value())
         return value
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> Self:
+        if self.jwt_private_key is not None and self.key_ring_dir is not None:
+            raise ValueError(
+                "KEEL_SECURITY__JWT_PRIVATE_KEY and KEEL_SECURITY__KEY_RING_DIR are exclusive: configure one key or "
+                "a key ring"
+            )
+        return self
 
     @model_validator(mode="after")
     def _argon2_memory_covers_lanes(self) -> Self:
@@ -565,8 +603,11 @@ class Settings(BaseSettings):
                 "KEEL_API__CORS_ORIGINS: a wildcard origin with KEEL_API__CORS_ALLOW_CREDENTIALS=true "
                 "lets any site act as the user"
             )
-        if self.security.jwt_private_key is None:
-            problems.append("KEEL_SECURITY__JWT_PRIVATE_KEY: a signing key is required in production")
+        if self.security.jwt_private_key is None and self.security.key_ring_dir is None:
+            problems.append(
+                "KEEL_SECURITY__JWT_PRIVATE_KEY: a signing key is required in production (or a key ring: "
+                "KEEL_SECURITY__KEY_RING_DIR)"
+            )
         if self.security.client_secret_key is None:
             problems.append(
                 "KEEL_SECURITY__CLIENT_SECRET_KEY: a key encrypting API client secrets is required in production"

@@ -6,7 +6,8 @@ from fakes.database import InMemoryDatabase
 from fakes.events import RecordingEventBus
 from fakes.passwords import FakePasswordHasher, fake_hash
 from fakes.repositories import InMemoryEmailDeliveryRepository, InMemoryTenantRepository, InMemoryUserRepository
-from fakes.tokens import FakeTokenIssuer
+from fakes.token_repositories import InMemoryOneTimeTokenRepository, InMemoryRefreshTokenRepository
+from fakes.tokens import FakeTokenIssuer, RecordingDenylist
 from fakes.unit_of_work import FakeUnitOfWork, fake_uow_factory
 
 __all__ = [
@@ -16,8 +17,11 @@ __all__ = [
     "FakeUnitOfWork",
     "InMemoryDatabase",
     "InMemoryEmailDeliveryRepository",
+    "InMemoryOneTimeTokenRepository",
+    "InMemoryRefreshTokenRepository",
     "InMemoryTenantRepository",
     "InMemoryUserRepository",
+    "RecordingDenylist",
     "RecordingEventBus",
     "fake_hash",
     "fake_uow_factory",

@@ -22,6 +22,7 @@ from keel.application.audit import AuditEntry
 from keel.application.email import EmailDelivery
 from keel.application.outbox import OutboxMessage
 from keel.domain.api_clients import ApiClient
+from keel.domain.auth import OneTimeToken, RefreshToken
 from keel.domain.errors import VersionConflict
 from keel.domain.events import Aggregate
 from keel.domain.tenants import Tenant, TenantSlugTaken
@@ -48,9 +49,18 @@ class Transaction:
     outbox: list[OutboxMessage] = field(default_factory=list)
     audit_events: list[AuditEntry] = field(default_factory=list)
     api_clients: dict[UUID, ApiClient] = field(default_factory=dict)
+    refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+    one_time_tokens: dict[UUID, OneTimeToken] = field(default_factory=dict)
+
+    def has_writes(self) -> bool:
+        return any(self._pending())
 
     def clear(self) -> None:
-        pending_writes = (
+        for pending in self._pending():
+            pending.clear()
+
+    def _pending(self) -> tuple[dict[UUID, object] | set[UUID], ...]:
+        return (
             self.tenants,
             self.users,
             self.expected_versions,
@@ -60,9 +70,9 @@ class Transaction:
             self.outbox,
             self.audit_events,
             self.api_clients,
+            self.refresh_tokens,
+            self.one_time_tokens,
         )
-        for pending in pending_writes:
-            pending.clear()
 
 
 class InMemoryDatabase:
@@ -74,11 +84,16 @@ class InMemoryDatabase:
         self.outbox: list[OutboxMessage] = []
         self.audit_events: list[AuditEntry] = []
         self.api_clients: dict[UUID, ApiClient] = {}
+        self.refresh_tokens: dict[UUID, RefreshToken] = {}
+        self.one_time_tokens: dict[UUID, OneTimeToken] = {}
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
 
-    def seed(self, *rows: Tenant | tuple[User, PasswordHash] | User | EmailDelivery | ApiClient) -> None:
+    def seed(
+        self,
+        *rows: Tenant | tuple[User, PasswordHash] | User | EmailDelivery | ApiClient | RefreshToken | OneTimeToken,
+    ) -> None:
         """Insert committed rows directly (test set-up), bypassing constraints and events."""
         for row in rows:
             match row:
@@ -94,6 +109,10 @@ class InMemoryDatabase:
                     self.email_deliveries[row.message_id] = row
                 case ApiClient():
                     self.api_clients[row.id] = row
+                case RefreshToken():
+                    self.refresh_tokens[row.id] = row
+                case OneTimeToken():
+                    self.one_time_tokens[row.id] = detached(row)
 
     def visible_tenants(self, tx: Transaction) -> dict[UUID, Tenant]:
         return self.tenants | tx.tenants
@@ -106,6 +125,12 @@ class InMemoryDatabase:
 
     def visible_api_clients(self, tx: Transaction) -> dict[UUID, ApiClient]:
         return self.api_clients | tx.api_clients
+
+    def visible_refresh_tokens(self, tx: Transaction) -> dict[UUID, RefreshToken]:
+        return self.refresh_tokens | tx.refresh_tokens
+
+    def visible_one_time_tokens(self, tx: Transaction) -> dict[UUID, OneTimeToken]:
+        return self.one_time_tokens | tx.one_time_tokens
 
     def visible_hash(self, tx: Transaction, user_id: UUID) -> PasswordHash:
         return tx.password_hashes.get(user_id) or self.password_hashes[user_id]
@@ -128,12 +153,16 @@ class InMemoryDatabase:
         _check_unique_identities(users, tx.users)
         if len({message.id for message in [*self.outbox, *tx.outbox]}) != len(self.outbox) + len(tx.outbox):
             raise AssertionError("two outbox messages share an id")  # the primary key: a bug in the code under test
+        _check_unique_digests([*self.refresh_tokens.values(), *tx.refresh_tokens.values()])
+        _check_unique_digests([*self.one_time_tokens.values(), *tx.one_time_tokens.values()])
         self.tenants, self.users = tenants, users
         self.password_hashes |= tx.password_hashes
         self.email_deliveries |= tx.email_deliveries
         self.outbox.extend(tx.outbox)
         self.audit_events.extend(tx.audit_events)
         self.api_clients |= tx.api_clients
+        self.refresh_tokens |= tx.refresh_tokens
+        self.one_time_tokens |= tx.one_time_tokens
         self.commits += 1
         tx.clear()
 
@@ -158,3 +187,11 @@ def _check_unique_identities(users: dict[UUID, User], written: dict[UUID, User])
             raise EmailAlreadyUsed
         if any(other.username == user.username for other in same_tenant):
             raise UsernameAlreadyUsed
+
+
+def _check_unique_digests(tokens: list[RefreshToken] | list[OneTimeToken]) -> None:
+    """The unique index on ``token_hash``: no two tokens (by id) share a digest."""
+    owners: dict[bytes, UUID] = {}
+    for token in tokens:
+        if owners.setdefault(token.digest.value, token.id) != token.id:
+            raise AssertionError("two tokens with one digest: the unique index would refuse the second")

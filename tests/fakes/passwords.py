@@ -16,13 +16,16 @@ def fake_hash(password: str, scheme: str = CURRENT_SCHEME) -> PasswordHash:
 
 class FakePasswordHasher:
     """Hashes look like ``fake$<scheme>$<sha256>``; those of another scheme need a rehash. It notes every hash it was
-    asked to verify, so a test can see that a failed log-in still spent a verification."""
+    asked to verify, so a test can see that a failed log-in still spent a verification, and counts the hashes it made
+    (``hashed``)."""
 
     def __init__(self, scheme: str = CURRENT_SCHEME) -> None:
         self.scheme = scheme
         self.verified: list[PasswordHash] = []
+        self.hashed = 0
 
     async def hash(self, password: Password) -> PasswordHash:
+        self.hashed += 1
         return fake_hash(password.value, self.scheme)
 
     async def verify(self, password_hash: PasswordHash, password: str) -> bool:

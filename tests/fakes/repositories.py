@@ -98,6 +98,11 @@ class InMemoryUserRepository(UserRepository):
             return None
         return UserCredentials(user=detached(found), password_hash=self._db.visible_hash(self._tx, found.id))
 
+    async def get_by_email(self, tenant_id: UUID, email: EmailAddress) -> User | None:
+        self._db.statements["users.get_by_email"] += 1
+        found = next((u for u in self._tenant_users(tenant_id) if u.email == email and not u.is_deleted), None)
+        return detached(found) if found is not None else None
+
     async def replace_password_hash(self, tenant_id: UUID, user_id: UUID, password_hash: PasswordHash) -> None:
         self._db.statements["users.replace_password_hash"] += 1
         if any(u.id == user_id for u in self._tenant_users(tenant_id)):

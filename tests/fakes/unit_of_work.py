@@ -14,6 +14,7 @@ from fakes.repositories import (
     InMemoryTenantRepository,
     InMemoryUserRepository,
 )
+from fakes.token_repositories import InMemoryOneTimeTokenRepository, InMemoryRefreshTokenRepository
 from keel.application.events import EventBus, HandlerFailures
 from keel.application.unit_of_work import BeforeCommit, UnitOfWork
 
@@ -46,21 +47,14 @@ class FakeUnitOfWork(UnitOfWork):
         self.outbox = InMemoryOutbox(self.database, self._tx)
         self.audit_events = InMemoryAuditLog(self.database, self._tx)
         self.api_clients = InMemoryApiClientRepository(self.database, self._tx)
+        self.refresh_tokens = InMemoryRefreshTokenRepository(self.database, self._tx)
+        self.one_time_tokens = InMemoryOneTimeTokenRepository(self.database, self._tx)
 
     async def _commit(self) -> None:
         self.database.commit(self._tx)
 
     async def _rollback(self) -> None:
-        tx = self._tx
-        if (
-            tx.users
-            or tx.tenants
-            or tx.password_hashes
-            or tx.email_deliveries
-            or tx.outbox
-            or tx.audit_events
-            or tx.api_clients
-        ):
+        if self._tx.has_writes():
             self.rollbacks += 1
         self._tx.clear()
 

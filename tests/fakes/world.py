@@ -14,9 +14,10 @@ from fakes.clock import FakeClock
 from fakes.database import InMemoryDatabase
 from fakes.events import RecordingEventBus
 from fakes.passwords import FakePasswordHasher, fake_hash
-from fakes.tokens import FakeTokenIssuer
+from fakes.tokens import FakeTokenIssuer, RecordingDenylist
 from fakes.unit_of_work import FakeUnitOfWork
 from keel.application.audit import AuditPolicy, AuditWriter, ContextVarRequestContexts
+from keel.application.auth import SessionTokens
 from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.users import Actor
 from keel.domain.ids import Uuid7Generator
@@ -24,6 +25,7 @@ from keel.domain.tenants import Tenant, TenantSlug
 from keel.domain.users import EmailAddress, PasswordHash, Role, User, Username
 
 PASSWORD = "correct horse battery staple"
+REFRESH_TTL_SECONDS = 30 * 24 * 3600
 
 
 @dataclass
@@ -35,6 +37,11 @@ class World:
     ids: Uuid7Generator = field(default_factory=Uuid7Generator)
     tokens: FakeTokenIssuer = field(default_factory=FakeTokenIssuer)
     contexts: ContextVarRequestContexts = field(default_factory=ContextVarRequestContexts)
+    denylist: RecordingDenylist = field(default_factory=RecordingDenylist)
+
+    def sessions(self, refresh_ttl_seconds: int = REFRESH_TTL_SECONDS) -> SessionTokens:
+        """The refresh and access tokens of log-in and refresh, made with this world's issuer and ids."""
+        return SessionTokens(self.tokens, self.ids, refresh_ttl_seconds=refresh_ttl_seconds)
 
     def uow(self, *, read_only: bool = False) -> FakeUnitOfWork:
         """The ``UnitOfWorkFactory`` to give use cases."""

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from keel.container import Container
-from keel.infrastructure.security import SigningKeys
+from keel.infrastructure.security import KeyRing, SigningKeys
 from keel.settings import Settings
 from support.api import Caller, SignUp
 
@@ -44,10 +44,10 @@ async def owner(sign_up: SignUp) -> Caller:
 
 
 @pytest.fixture
-def keys(container: Container) -> SigningKeys:
-    signing_keys = container.signing_keys()
-    assert isinstance(signing_keys, SigningKeys)
-    return signing_keys
+def keys(container: Container) -> KeyRing:
+    ring = container.key_ring()
+    assert isinstance(ring, KeyRing)
+    return ring
 
 
 def claims_of(caller: Caller, **changes: Any) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def claims_of(caller: Caller, **changes: Any) -> dict[str, Any]:
     return claims
 
 
-def sign(keys: SigningKeys, claims: dict[str, Any], **header: Any) -> str:
+def sign(keys: KeyRing, claims: dict[str, Any], **header: Any) -> str:
     return jwt.encode(claims, keys.signing.private_key, algorithm="ES256", headers={"kid": keys.signing.kid, **header})
 
 
@@ -80,19 +80,19 @@ async def assert_refused(client: httpx.AsyncClient, token: str) -> None:
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-async def test_the_control_token_is_accepted(client: httpx.AsyncClient, owner: Caller, keys: SigningKeys) -> None:
+async def test_the_control_token_is_accepted(client: httpx.AsyncClient, owner: Caller, keys: KeyRing) -> None:
     response = await answer(client, sign(keys, claims_of(owner)))
     assert response.status_code == 200
     assert response.json()["id"] == owner.id
 
 
-async def test_alg_none_is_refused(client: httpx.AsyncClient, owner: Caller, keys: SigningKeys) -> None:
+async def test_alg_none_is_refused(client: httpx.AsyncClient, owner: Caller, keys: KeyRing) -> None:
     header = {"alg": "none", "typ": "JWT", "kid": keys.signing.kid}
     await assert_refused(client, f"{b64json(header)}.{b64json(claims_of(owner))}.")
 
 
 async def test_hs256_signed_with_the_public_key_is_refused(
-    client: httpx.AsyncClient, owner: Caller, keys: SigningKeys
+    client: httpx.AsyncClient, owner: Caller, keys: KeyRing
 ) -> None:
     public_pem = keys.signing.public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -103,9 +103,7 @@ async def test_hs256_signed_with_the_public_key_is_refused(
 
 
 @pytest.mark.parametrize("claim", ["exp", "nbf", "aud", "iss", "iat", "sub", "tid", "typ"])
-async def test_a_missing_claim_is_refused(
-    client: httpx.AsyncClient, owner: Caller, keys: SigningKeys, claim: str
-) -> None:
+async def test_a_missing_claim_is_refused(client: httpx.AsyncClient, owner: Caller, keys: KeyRing, claim: str) -> None:
     await assert_refused(client, sign(keys, claims_of(owner, **{claim: None})))
 
 
@@ -121,7 +119,7 @@ async def test_a_missing_claim_is_refused(
     ],
 )
 async def test_a_wrong_claim_is_refused(
-    client: httpx.AsyncClient, owner: Caller, keys: SigningKeys, changes: dict[str, Any]
+    client: httpx.AsyncClient, owner: Caller, keys: KeyRing, changes: dict[str, Any]
 ) -> None:
     await assert_refused(client, sign(keys, claims_of(owner, **changes)))
 
@@ -131,23 +129,21 @@ async def test_an_unknown_kid_is_refused(client: httpx.AsyncClient, owner: Calle
     await assert_refused(client, sign(stranger, claims_of(owner)))
 
 
-async def test_a_known_kid_on_another_key_is_refused(
-    client: httpx.AsyncClient, owner: Caller, keys: SigningKeys
-) -> None:
+async def test_a_known_kid_on_another_key_is_refused(client: httpx.AsyncClient, owner: Caller, keys: KeyRing) -> None:
     impostor = ec.generate_private_key(ec.SECP256R1())
     await assert_refused(
         client, jwt.encode(claims_of(owner), impostor, algorithm="ES256", headers={"kid": keys.signing.kid})
     )
 
 
-async def test_a_tampered_payload_is_refused(client: httpx.AsyncClient, owner: Caller, keys: SigningKeys) -> None:
+async def test_a_tampered_payload_is_refused(client: httpx.AsyncClient, owner: Caller, keys: KeyRing) -> None:
     header, _, signature = sign(keys, claims_of(owner, roles=["member"])).split(".")
     promoted = b64json(claims_of(owner, roles=["owner", "admin"]))
     await assert_refused(client, f"{header}.{promoted}.{signature}")
 
 
 async def test_a_token_of_another_tenant_cannot_be_pointed_at_this_one(
-    client: httpx.AsyncClient, owner: Caller, keys: SigningKeys, sign_up: SignUp
+    client: httpx.AsyncClient, owner: Caller, keys: KeyRing, sign_up: SignUp
 ) -> None:
     other = await sign_up()
     header, _, signature = other.headers["Authorization"].removeprefix("Bearer ").split(".")
@@ -156,7 +152,7 @@ async def test_a_token_of_another_tenant_cannot_be_pointed_at_this_one(
 
 
 async def test_expiry_within_the_leeway_is_accepted_and_beyond_it_refused(
-    client: httpx.AsyncClient, owner: Caller, keys: SigningKeys, settings: Settings
+    client: httpx.AsyncClient, owner: Caller, keys: KeyRing, settings: Settings
 ) -> None:
     leeway = settings.security.jwt_leeway_seconds
     assert leeway >= 4
@@ -168,7 +164,7 @@ async def test_expiry_within_the_leeway_is_accepted_and_beyond_it_refused(
 
 
 async def test_not_yet_valid_within_the_leeway_is_accepted_and_beyond_it_refused(
-    client: httpx.AsyncClient, owner: Caller, keys: SigningKeys, settings: Settings
+    client: httpx.AsyncClient, owner: Caller, keys: KeyRing, settings: Settings
 ) -> None:
     leeway = settings.security.jwt_leeway_seconds
     now = int(time.time())

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 SENSITIVE = re.compile(r"hash|password|secret|sealed|private|salt|token", re.IGNORECASE)
 ALLOWED_IN_RESPONSES = {
     ("ApiClientCredentialsView", "secret"),  # shown once, at creation and rotation: the point of those responses
-    ("AccessTokenView", "access_token"),  # what log-in is for
-    ("AccessTokenView", "token_type"),
+    ("TokenPairView", "access_token"),  # what log-in and refresh are for
+    ("TokenPairView", "token_type"),
+    ("TokenPairView", "refresh_token"),
 }
 
 

@@ -31,6 +31,10 @@ PUBLIC = {
     ("GET", "/api/v1/meta"),
     ("POST", "/api/v1/tenants"),  # sign-up
     ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/refresh"),  # the refresh token is the credential
+    ("POST", "/api/v1/auth/password-reset"),  # answered 202 whoever asks
+    ("POST", "/api/v1/auth/password-reset/confirm"),  # the one-time token is the credential
+    ("POST", "/api/v1/auth/verify-email"),  # likewise
 }
 """Routes anyone may call. Adding one here is a decision a reviewer must see."""
 

@@ -24,10 +24,21 @@ class Caller:
         return str(self.user["id"])
 
 
-async def log_in(client: httpx.AsyncClient, tenant: str, email: str, password: str = PASSWORD) -> dict[str, str]:
+async def log_in_tokens(client: httpx.AsyncClient, tenant: str, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    """The token pair a log-in answers: ``access_token``, ``refresh_token``, their lifetimes."""
     response = await client.post("/api/v1/auth/login", json={"tenant": tenant, "email": email, "password": password})
     assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+def bearer(access_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token}"}
+
+
+async def log_in(client: httpx.AsyncClient, tenant: str, email: str, password: str = PASSWORD) -> dict[str, str]:
+    """Headers carrying the access token of a new log-in."""
+    return bearer((await log_in_tokens(client, tenant, email, password))["access_token"])
 
 
 SignUp = Callable[..., Awaitable[Caller]]

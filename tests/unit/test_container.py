@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from dependency_injector import providers
 
-from keel.container import build_container, lifecycle_resources, running
+from keel.container import Container, build_container, lifecycle_resources, running
 from keel.infrastructure.cache.backends import NullCache, RedisCache
 from keel.infrastructure.cache.health import RedisHealthCheck
 from keel.infrastructure.database.health import PostgresHealthCheck
@@ -23,8 +23,17 @@ def make_settings(mode: str) -> Settings:
     return Settings(_env_file=None, cache={"mode": mode})  # type: ignore[call-arg, arg-type]
 
 
-async def test_redis_mode_resolves_the_redis_cache_and_its_health_check() -> None:
-    container = build_container(make_settings("redis"))
+def _quiet(container: Container) -> Container:
+    """The key ring's reloading and the denylist's subscription replaced by resources that do nothing (no files,
+    no connections)."""
+    journal: list[str] = []
+    container.key_ring_reloader.override(_recording("key ring", journal))
+    container.denylist_follower.override(_recording("denylist", journal))
+    return container
+
+
+async def test_redis_mode_resolves_the_redis_cache_and_both_health_checks() -> None:
+    container = _quiet(build_container(make_settings("redis")))
     async with running(container):
         cache = await container.cache()
         checks = await container.health_checks()
@@ -34,7 +43,7 @@ async def test_redis_mode_resolves_the_redis_cache_and_its_health_check() -> Non
 
 
 async def test_off_mode_resolves_the_null_cache_and_no_redis_health_check() -> None:
-    container = build_container(make_settings("off"))
+    container = _quiet(build_container(make_settings("off")))
     async with running(container):
         cache = container.cache()
         checks = await container.health_checks()
@@ -42,6 +51,7 @@ async def test_off_mode_resolves_the_null_cache_and_no_redis_health_check() -> N
         assert not cache.enabled
         assert await cache.get("anything") is None
         assert [type(check) for check in checks] == [PostgresHealthCheck, TemporalHealthCheck]
+        assert container.access_token_denylist() is container.denied_tokens(), "the in-process denylist is all there is"
 
 
 def test_redis_starts_in_both_modes_for_rate_limits_and_nonces() -> None:
@@ -51,14 +61,17 @@ def test_redis_starts_in_both_modes_for_rate_limits_and_nonces() -> None:
     assert lifecycle_resources(on) == [
         on.logging,
         on.engine,
+        on.key_ring_reloader,
         on.pool_metrics,
         on.n_plus_one_counting,
         on.redis,
+        on.denylist_follower,
         on.temporal,
     ]
     assert lifecycle_resources(off) == [
         off.logging,
         off.engine,
+        off.key_ring_reloader,
         off.pool_metrics,
         off.n_plus_one_counting,
         off.redis,
@@ -78,6 +91,7 @@ def test_production_never_counts_statements_and_tracing_starts_only_with_an_endp
     assert lifecycle_resources(production) == [
         production.logging,
         production.engine,
+        production.key_ring_reloader,
         production.pool_metrics,
         production.redis,
         production.temporal,
@@ -88,9 +102,10 @@ def test_production_never_counts_statements_and_tracing_starts_only_with_an_endp
             observability={"otlp_endpoint": "http://127.0.0.1:4318", "metrics_enabled": False},  # type: ignore[arg-type]
         )
     )
-    assert lifecycle_resources(traced)[:4] == [
+    assert lifecycle_resources(traced)[:5] == [
         traced.logging,
         traced.engine,
+        traced.key_ring_reloader,
         traced.tracing,
         traced.n_plus_one_counting,
     ]
@@ -123,22 +138,28 @@ async def test_resources_start_in_order_and_stop_in_reverse() -> None:
     container = build_container(make_settings("redis"))
     container.logging.override(_recording_sync("logging", journal))
     container.engine.override(_recording("engine", journal))
+    container.key_ring_reloader.override(_recording("key ring", journal))
     container.pool_metrics.override(providers.Resource(_nothing))
     container.n_plus_one_counting.override(_recording("statement counting", journal))
     container.redis.override(_recording("redis", journal))
+    container.denylist_follower.override(_recording("denylist", journal))
     container.temporal.override(_recording("temporal", journal))
     async with running(container):
         journal.append("serving")
     assert journal == [
         "start logging",
         "start engine",
+        "start key ring",
         "start statement counting",
         "start redis",
+        "start denylist",
         "start temporal",
         "serving",
         "stop temporal",
+        "stop denylist",
         "stop redis",
         "stop statement counting",
+        "stop key ring",
         "stop engine",
         "stop logging",
     ]
@@ -154,6 +175,7 @@ async def test_a_resource_that_fails_to_start_stops_those_already_started() -> N
     container = build_container(make_settings("redis"))
     container.logging.override(_recording_sync("logging", journal))
     container.engine.override(_recording("engine", journal))
+    container.key_ring_reloader.override(_recording("key ring", journal))
     container.pool_metrics.override(providers.Resource(_nothing))
     container.n_plus_one_counting.override(_recording("statement counting", journal))
     container.redis.override(providers.Resource(broken))
@@ -163,8 +185,10 @@ async def test_a_resource_that_fails_to_start_stops_those_already_started() -> N
     assert journal == [
         "start logging",
         "start engine",
+        "start key ring",
         "start statement counting",
         "stop statement counting",
+        "stop key ring",
         "stop engine",
         "stop logging",
     ]

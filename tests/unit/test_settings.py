@@ -99,8 +99,16 @@ def test_production_refuses_insecure_values(
 
 def test_production_requires_a_signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEEL_ENVIRONMENT", "production")
-    with pytest.raises(SettingsError, match="KEEL_SECURITY__JWT_PRIVATE_KEY: a signing key is required"):
+    with pytest.raises(SettingsError, match="KEEL_SECURITY__JWT_PRIVATE_KEY: a signing key is required") as caught:
         load_settings()
+    assert "KEEL_SECURITY__KEY_RING_DIR" in str(caught.value)
+
+
+def test_production_accepts_a_key_ring_instead_of_one_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KEEL_ENVIRONMENT", "production")
+    monkeypatch.setenv("KEEL_SECURITY__KEY_RING_DIR", str(tmp_path / "ring"))
+    monkeypatch.setenv("KEEL_SECURITY__CLIENT_SECRET_KEY", "A" * 43 + "=")
+    assert load_settings().security.key_ring_dir == tmp_path / "ring"
 
 
 def test_production_requires_a_key_for_client_secrets(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,11 +21,10 @@ Before-commit handlers write records through the unit of work (``uow.outbox``); 
 events were already taken.
 
 An adapter (SQLAlchemy, the in-memory fake) implements only ``_begin`` (open the session and build ``tenants``,
-``users``, ``email_deliveries``, ``outbox``, ``audit_events`` and ``api_clients`` on it), ``_commit``, ``_rollback``
-and, if needed, ``_close``. A unit of work serves one use-case call at a time: use cases take a ``UnitOfWorkFactory``
-and make one per call —
-``uow_factory(read_only=True)`` for those that only read, which lets the adapter skip the transaction and makes any
-write through it fail.
+``users``, ``email_deliveries``, ``outbox``, ``audit_events``, ``api_clients``, ``jobs``, ``refresh_tokens`` and
+``one_time_tokens`` on it), ``_commit``, ``_rollback`` and, if needed, ``_close``. A unit of work serves one use-case
+call at a time: use cases take a ``UnitOfWorkFactory`` and make one per call — ``uow_factory(read_only=True)`` for
+those that only read, which lets the adapter skip the transaction and makes any write through it fail.
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from keel.domain.events import DomainEvent
 if TYPE_CHECKING:  # the feature packages import this module; at run time the annotations are not evaluated
     from keel.application.api_clients.ports import ApiClientRepository
     from keel.application.audit.entries import AuditLog
+    from keel.application.auth.ports import OneTimeTokenRepository, RefreshTokenRepository
     from keel.application.email.delivery import EmailDeliveryRepository
     from keel.application.jobs.ports import JobRepository
     from keel.application.outbox.messages import Outbox
@@ -62,6 +62,8 @@ class UnitOfWork(ABC):
     audit_events: AuditLog
     api_clients: ApiClientRepository
     jobs: JobRepository  # batch jobs: the jobs table and an import's chunk ledger
+    refresh_tokens: RefreshTokenRepository
+    one_time_tokens: OneTimeTokenRepository
 
     def __init__(
         self,
@@ -141,7 +143,7 @@ class UnitOfWork(ABC):
         """Release the connection or session, after the final rollback."""
 
     def _repositories(self) -> tuple[Repository[Any], ...]:
-        return (self.tenants, self.users)
+        return (self.tenants, self.users, self.one_time_tokens)
 
     def _collect_events(self) -> list[DomainEvent]:
         return [

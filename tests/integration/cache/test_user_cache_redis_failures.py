@@ -10,12 +10,13 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 from structlog.testing import capture_logs
-from user_cache_harness import CachedUnitOfWork, CountingRedis, MakeStore, ReadControl, RedisProxy, reader
+from user_cache_harness import CachedUnitOfWork, CountingRedis, MakeStore, ReadControl, reader
 
 from fakes.world import World
 from keel.domain.tenants import Tenant
 from keel.domain.users import User
 from keel.infrastructure.cache.breaker import BreakerState, CircuitBreaker
+from support.redis_proxy import RedisProxy
 
 pytestmark = pytest.mark.integration
 

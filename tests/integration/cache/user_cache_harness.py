@@ -1,6 +1,6 @@
 """What the user-cache tests put around the real Redis: an inner repository that counts its reads and can be held
-mid-read, a unit of work whose users are cached, a Redis client that counts its commands, and a TCP proxy that can
-take Redis away and bring it back.
+mid-read, a unit of work whose users are cached, and a Redis client that counts its commands (the TCP proxy that
+takes Redis away and brings it back is ``support.redis_proxy``).
 
 The inner repository is the in-memory fake (``fakes``), so these tests do not depend on the SQL adapter; its reads
 are counted in ``InMemoryDatabase.statements["users.get"]``.
@@ -9,7 +9,6 @@ are counted in ``InMemoryDatabase.statements["users.get"]``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,50 +90,3 @@ class CountingRedis(Redis):
     @property
     def calls(self) -> int:
         return self.commands.total()
-
-
-class RedisProxy:
-    """Forwards TCP connections on ``port`` to the real Redis while up; down, it refuses them and cuts open ones."""
-
-    def __init__(self, upstream: Redis, port: int) -> None:
-        kwargs = upstream.connection_pool.connection_kwargs
-        self._path: str | None = kwargs.get("path")
-        self._host: str = kwargs.get("host", "127.0.0.1")
-        self._port: int = kwargs.get("port", 6379)
-        self.port = port
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def up(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port, reuse_address=True)
-
-    async def down(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            for writer in list(self._writers):
-                writer.close()
-            await self._server.wait_closed()
-            self._server = None
-
-    async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        if self._path:
-            upstream_reader, upstream_writer = await asyncio.open_unix_connection(self._path)
-        else:
-            upstream_reader, upstream_writer = await asyncio.open_connection(self._host, self._port)
-        self._writers |= {client_writer, upstream_writer}
-        try:
-            await asyncio.gather(
-                _pipe(client_reader, upstream_writer), _pipe(upstream_reader, client_writer), return_exceptions=True
-            )
-        finally:
-            for writer in (client_writer, upstream_writer):
-                self._writers.discard(writer)
-                writer.close()
-
-
-async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(ConnectionError):
-        while data := await source.read(65_536):
-            sink.write(data)
-            await sink.drain()
-    sink.close()

@@ -10,7 +10,7 @@ from persistence_support import PASSWORD, MakeUow
 from fakes.clock import FakeClock
 from fakes.passwords import FakePasswordHasher
 from fakes.tokens import FakeTokenIssuer
-from keel.application.auth import InvalidCredentials, Login, LoginCommand
+from keel.application.auth import InvalidCredentials, Login, LoginCommand, SessionTokens
 from keel.application.tenants import CreatedTenant, CreateTenant, CreateTenantCommand
 from keel.application.users import (
     Actor,
@@ -85,6 +85,10 @@ def create_user(uow: MakeUow, hasher: FakePasswordHasher, clock: FakeClock) -> C
     return CreateUser(uow, hasher, clock, Uuid7Generator())
 
 
+def _sessions(tokens: FakeTokenIssuer) -> SessionTokens:
+    return SessionTokens(tokens, Uuid7Generator(), refresh_ttl_seconds=3600)
+
+
 async def _listed(uow: MakeUow, actor: Actor, **criteria: object) -> list[str]:
     page = await ListUsers(uow)(ListUsersQuery(actor=actor, criteria=UserQuery(**criteria)))  # type: ignore[arg-type]
     return [user.username.value for user in page.items]
@@ -94,7 +98,7 @@ async def test_a_new_tenant_and_its_owner_can_log_in(
     acme: CreatedTenant, uow: MakeUow, hasher: FakePasswordHasher, published: list[DomainEvent]
 ) -> None:
     tokens = FakeTokenIssuer()
-    login = Login(uow, hasher, tokens)
+    login = Login(uow, hasher, _sessions(tokens), FakeClock())
 
     await login(LoginCommand(tenant_slug="acme", email="OLGA@example.com", password=PASSWORD))
     with pytest.raises(InvalidCredentials):
@@ -106,7 +110,7 @@ async def test_a_new_tenant_and_its_owner_can_log_in(
 
 async def test_log_in_replaces_an_outdated_hash(acme: CreatedTenant, uow: MakeUow) -> None:
     newer = FakePasswordHasher(scheme="v3")
-    await Login(uow, newer, FakeTokenIssuer())(
+    await Login(uow, newer, _sessions(FakeTokenIssuer()), FakeClock())(
         LoginCommand(tenant_slug="acme", email="olga@example.com", password=PASSWORD)
     )
 

@@ -1,31 +1,58 @@
-"""Login: a token for the right password; one indistinguishable error for every failure; outdated hashes upgraded."""
+"""Login: tokens for the right password, starting a session; one indistinguishable error for every failure;
+outdated hashes upgraded."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
 from fakes import fake_hash
 from fakes.passwords import CURRENT_SCHEME
-from fakes.world import PASSWORD, World
+from fakes.world import PASSWORD, REFRESH_TTL_SECONDS, World
 from keel.application.auth import InvalidCredentials, Login, LoginCommand
 from keel.application.errors import AuthenticationRequired
+from keel.domain.auth import TokenDigest
 from keel.domain.tenants import TenantStatus
 from keel.domain.users import UserStatus
 
 
 def login(world: World) -> Login:
-    return Login(world.uow, world.hasher, world.tokens)
+    return Login(world.uow, world.hasher, world.sessions(), world.clock)
 
 
 async def test_the_right_password_gets_a_token_for_that_user(world: World) -> None:
     user = world.user(world.tenant("acme"), "ann")
-    token = await login(world)(LoginCommand(tenant_slug="acme", email="  ANN@example.com", password=PASSWORD))
+    tokens = await login(world)(LoginCommand(tenant_slug="acme", email="  ANN@example.com", password=PASSWORD))
+    token = tokens.access
     assert token.access_token == f"token-for:{user.id}"
     assert world.tokens.issued_to == [user.id]
     assert token.expires_in > 0
     assert token.token_type == "Bearer"
     assert PASSWORD not in repr(LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD))
     assert token.access_token not in repr(token)
+    assert tokens.refresh_token not in repr(tokens)
+
+
+async def test_a_login_starts_a_session_whose_refresh_token_is_stored_as_a_digest_only(world: World) -> None:
+    user = world.user(world.tenant("acme"), "ann")
+    tokens = await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD))
+    [stored] = world.db.refresh_tokens.values()
+    assert stored.digest == TokenDigest.of(tokens.refresh_token)
+    assert tokens.refresh_token.encode() not in repr(world.db.refresh_tokens).encode()
+    assert (stored.tenant_id, stored.user_id, stored.family_id) == (user.tenant_id, user.id, stored.id)
+    assert stored.expires_at == world.clock.now() + timedelta(seconds=REFRESH_TTL_SECONDS)
+    assert tokens.refresh_expires_in == REFRESH_TTL_SECONDS
+    assert world.tokens.sessions == [stored.family_id], "the access token names the session it belongs to"
+    assert len(tokens.refresh_token) >= 43, "at least 256 random bits"
+
+
+async def test_each_login_starts_its_own_session(world: World) -> None:
+    world.user(world.tenant("acme"), "ann")
+    command = LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD)
+    first, second = await login(world)(command), await login(world)(command)
+    assert first.refresh_token != second.refresh_token
+    assert len({token.family_id for token in world.db.refresh_tokens.values()}) == 2
 
 
 @pytest.mark.parametrize(
@@ -58,6 +85,7 @@ async def test_every_failure_is_the_same_error_after_one_password_check(
     assert (raised.value.code, raised.value.detail) == ("invalid_credentials", InvalidCredentials().detail)
     assert len(world.hasher.verified) == 1, "a missing user still costs one verification, against a dummy hash"
     assert world.tokens.issued_to == []
+    assert world.db.refresh_tokens == {}
 
 
 async def test_an_email_shared_with_deleted_users_logs_in_as_the_non_deleted_one(world: World) -> None:
@@ -66,8 +94,8 @@ async def test_an_email_shared_with_deleted_users_logs_in_as_the_non_deleted_one
     world.user(acme, "ann", deleted_at=world.clock.now(), password_hash=fake_hash(old_password))
     ann = world.user(acme, "ann")
     world.user(acme, "ann", deleted_at=world.clock.now(), password_hash=fake_hash(old_password))
-    token = await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD))
-    assert token.access_token == f"token-for:{ann.id}"
+    tokens = await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD))
+    assert tokens.access.access_token == f"token-for:{ann.id}"
     with pytest.raises(InvalidCredentials):
         await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password=old_password))
     assert world.tokens.issued_to == [ann.id]
@@ -92,9 +120,11 @@ async def test_an_outdated_hash_is_replaced_after_a_good_login(world: World) -> 
 
 
 async def test_a_current_hash_is_left_alone(world: World) -> None:
-    world.user(world.tenant("acme"), "ann")
+    user = world.user(world.tenant("acme"), "ann")
     await login(world)(LoginCommand(tenant_slug="acme", email="ann@example.com", password=PASSWORD))
-    assert world.db.commits == 0
+    assert world.db.password_hashes[user.id] == fake_hash(PASSWORD)
+    assert world.db.statements["users.replace_password_hash"] == 0
+    assert world.db.commits == 1, "one commit: the session's refresh token"
 
 
 async def test_a_password_older_than_the_policy_still_logs_in_and_keeps_its_hash(world: World) -> None:

@@ -35,7 +35,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def issuer(keys: SigningKeys, security: SecuritySettings, clock: FakeClock) -> JwtAccessTokenIssuer:
     return JwtAccessTokenIssuer(
-        keys.signing,
+        keys,
         issuer=security.jwt_issuer,
         audience=security.jwt_audience,
         ttl_seconds=security.access_token_ttl_seconds,
@@ -46,7 +46,7 @@ def issuer(keys: SigningKeys, security: SecuritySettings, clock: FakeClock) -> J
 @pytest.fixture
 def verifier(keys: SigningKeys, security: SecuritySettings) -> JwtAccessTokenVerifier:
     return JwtAccessTokenVerifier(
-        keys.verifying,
+        keys,
         issuer=security.jwt_issuer,
         audience=security.jwt_audience,
         leeway_seconds=security.jwt_leeway_seconds,

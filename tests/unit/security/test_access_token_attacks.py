@@ -44,6 +44,7 @@ def valid_claims(security: SecuritySettings, **changes: Any) -> dict[str, Any]:
         "nbf": now,
         "exp": now + 600,
         "jti": uuid4().hex,
+        "sid": str(uuid4()),
         "typ": "access",
     }
     claims.update(changes)

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from security_support import SESSION
 
 from fakes.clock import FakeClock
 from keel.application.users import Actor
@@ -43,7 +44,7 @@ def _verifier(
     keys: SigningKeys, security: SecuritySettings, memo: VerifiedTokens, wall: WallClock | None = None
 ) -> JwtAccessTokenVerifier:
     return JwtAccessTokenVerifier(
-        keys.verifying,
+        keys,
         issuer=security.jwt_issuer,
         audience=security.jwt_audience,
         leeway_seconds=security.jwt_leeway_seconds,
@@ -61,19 +62,29 @@ def _actor() -> Actor:
 
 
 def _entry(expires: float, not_before: float = 0.0) -> VerifiedToken:
-    return VerifiedToken(actor=_actor(), key=KEY, kid="k", not_before=not_before, expires=expires)
+    return VerifiedToken(
+        actor=_actor(), key=KEY, kid="k", token_id="t", session_id=SESSION, not_before=not_before, expires=expires
+    )
 
 
 def _entry_for(keys: SigningKeys, *, expires: float) -> VerifiedToken:
     kid = keys.signing.kid
-    return VerifiedToken(actor=_actor(), key=keys.verifying[kid], kid=kid, not_before=0.0, expires=expires)
+    return VerifiedToken(
+        actor=_actor(),
+        key=keys.verifying[kid],
+        kid=kid,
+        token_id="t",
+        session_id=SESSION,
+        not_before=0.0,
+        expires=expires,
+    )
 
 
 async def test_a_token_that_passed_is_answered_from_the_memo(
     issuer: JwtAccessTokenIssuer, keys: SigningKeys, security: SecuritySettings, memo: VerifiedTokens, user: User
 ) -> None:
     verifier = _verifier(keys, security, memo)
-    token = (await issuer.issue(user)).access_token
+    token = (await issuer.issue(user, session_id=SESSION)).access_token
 
     first = verifier.verify(token)
     second = verifier.verify(token)
@@ -88,7 +99,7 @@ async def test_a_token_differing_in_any_byte_gets_the_full_check(
     issuer: JwtAccessTokenIssuer, keys: SigningKeys, security: SecuritySettings, memo: VerifiedTokens, user: User
 ) -> None:
     verifier = _verifier(keys, security, memo)
-    token = (await issuer.issue(user)).access_token
+    token = (await issuer.issue(user, session_id=SESSION)).access_token
     verifier.verify(token)
     header, payload, signature = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -112,7 +123,9 @@ async def test_an_entry_past_its_expiry_is_not_used_and_the_full_check_refuses_t
     user: User,
 ) -> None:
     clock.advance(seconds=-(security.access_token_ttl_seconds + 2 * security.jwt_leeway_seconds))
-    token = (await issuer.issue(user)).access_token  # expired, by the system time PyJWT checks against
+    token = (
+        await issuer.issue(user, session_id=SESSION)
+    ).access_token  # expired, by the system time PyJWT checks against
     wall = WallClock(clock.now().timestamp() + security.access_token_ttl_seconds + security.jwt_leeway_seconds)
     memo.put(token, _entry_for(keys, expires=wall.now))  # remembered, with an expiry that has just passed
 
@@ -126,7 +139,7 @@ async def test_an_entry_past_its_expiry_is_not_used_and_the_full_check_refuses_t
 async def test_an_entry_within_its_validity_answers_without_the_signature_check(
     issuer: JwtAccessTokenIssuer, keys: SigningKeys, security: SecuritySettings, memo: VerifiedTokens, user: User
 ) -> None:
-    token = (await issuer.issue(user)).access_token
+    token = (await issuer.issue(user, session_id=SESSION)).access_token
     header, payload, _signature = token.split(".")
     unsigned = f"{header}.{payload}.AAAA"  # would fail the full check
     entry = _entry_for(keys, expires=float("inf"))
@@ -139,7 +152,7 @@ async def test_an_entry_within_its_validity_answers_without_the_signature_check(
 async def test_a_remembered_token_is_refused_once_its_key_no_longer_verifies(
     issuer: JwtAccessTokenIssuer, keys: SigningKeys, security: SecuritySettings, memo: VerifiedTokens, user: User
 ) -> None:
-    token = (await issuer.issue(user)).access_token
+    token = (await issuer.issue(user, session_id=SESSION)).access_token
     _verifier(keys, security, memo).verify(token)
     rotated = SigningKeys.of(ec.generate_private_key(ec.SECP256R1()))  # the old key retired
 

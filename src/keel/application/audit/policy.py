@@ -16,6 +16,7 @@ from uuid import UUID
 from keel.application.audit.context import RequestContextSource
 from keel.application.audit.entries import AuditEntry
 from keel.application.ports.ids import IdGenerator
+from keel.domain.auth import EmailVerificationRequested, PasswordResetRequested
 from keel.domain.events import DomainEvent, FieldChange
 from keel.domain.tenants import TenantCreated
 from keel.domain.users import UserCreated, UserDeleted, UserRestored, UserUpdated
@@ -63,8 +64,31 @@ def _user_restored(event: UserRestored) -> AuditedChange:
     )
 
 
+def _password_reset_requested(event: PasswordResetRequested) -> AuditedChange:
+    # Never the token: the entry says that a reset was asked for, and until when it can be used.
+    return AuditedChange(
+        event.tenant_id,
+        "user.password_reset_requested",
+        "user",
+        event.user_id,
+        (FieldChange("reset_expires_at", None, event.expires_at.isoformat()),),
+    )
+
+
+def _email_verification_requested(event: EmailVerificationRequested) -> AuditedChange:
+    return AuditedChange(
+        event.tenant_id,
+        "user.email_verification_requested",
+        "user",
+        event.user_id,
+        (FieldChange("verification_expires_at", None, event.expires_at.isoformat()),),
+    )
+
+
 DEFAULT_AUDITED: Mapping[type[DomainEvent], AuditRule[Any]] = MappingProxyType(
     {
+        PasswordResetRequested: _password_reset_requested,
+        EmailVerificationRequested: _email_verification_requested,
         TenantCreated: _tenant_created,
         UserCreated: _user_created,
         UserUpdated: _user_updated,

@@ -1,12 +1,13 @@
-"""Login: a tenant slug, an email and a password in, an access token out.
+"""Login: a tenant slug, an email and a password in; an access token and the first refresh token of a session out.
 
 Every failure — unknown tenant (or a suspended one), malformed or unknown email, wrong password, disabled or deleted
 user — is the same ``InvalidCredentials``, and takes about the same time: when there is no user to check against, the
 password is verified against a dummy hash made with the current parameters. Only a non-deleted user is looked up: an
 email held by one non-deleted user and by deleted ones logs in as the non-deleted one, and an email held by deleted
 users only is unknown. The status is checked after the password,
-for the same reason. A hash made with outdated parameters is replaced after a good log-in. The database is read in
-one short transaction; hashing happens outside it.
+for the same reason. The database is read in one short transaction; hashing happens outside it. A second transaction
+stores the session's first refresh token and, when the stored hash was made with outdated parameters, its
+replacement.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import secrets
 from dataclasses import dataclass, field
 
 from keel.application.auth.errors import InvalidCredentials
-from keel.application.ports import IssuedToken, PasswordHasher, TokenIssuer
+from keel.application.auth.sessions import IssuedTokens, SessionTokens
+from keel.application.ports import Clock, PasswordHasher
 from keel.application.unit_of_work import UnitOfWorkFactory
 from keel.domain.errors import InvariantViolated
 from keel.domain.tenants import TenantSlug
@@ -32,13 +34,14 @@ class LoginCommand:
 class Login:
     """Keep one instance per process (a singleton in the container): it makes its dummy hash once."""
 
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, tokens: TokenIssuer) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, sessions: SessionTokens, clock: Clock) -> None:
         self._uow = uow
         self._hasher = hasher
-        self._tokens = tokens
+        self._sessions = sessions
+        self._clock = clock
         self._dummy_hash: PasswordHash | None = None
 
-    async def __call__(self, command: LoginCommand) -> IssuedToken:
+    async def __call__(self, command: LoginCommand) -> IssuedTokens:
         credentials = await self._find(command.tenant_slug, command.email)
         if credentials is None:
             await self._hasher.verify(await self._dummy(), command.password)
@@ -48,30 +51,36 @@ class Login:
         user = credentials.user
         if not user.is_active:
             raise InvalidCredentials
-        if self._hasher.needs_rehash(credentials.password_hash):
-            await self._rehash(credentials, command.password)
-        return await self._tokens.issue(user)
+        new_hash = await self._rehash(credentials, command.password)
+        refresh = self._sessions.start(user, self._clock.now())
+        async with self._uow() as uow:
+            await uow.refresh_tokens.add(refresh.record)
+            if new_hash is not None:
+                await uow.users.replace_password_hash(user.tenant_id, user.id, new_hash)
+            await uow.commit()
+        return await self._sessions.pair(user, refresh)
 
     async def _find(self, tenant_slug: str, email: str) -> UserCredentials | None:
         try:
             slug, address = TenantSlug(tenant_slug), EmailAddress(email)
         except InvariantViolated:
             return None
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             tenant = await uow.tenants.get_by_slug(slug)
             if tenant is None or not tenant.is_active:
                 return None
             return await uow.users.get_credentials(tenant.id, address)
 
-    async def _rehash(self, credentials: UserCredentials, password: str) -> None:
+    async def _rehash(self, credentials: UserCredentials, password: str) -> PasswordHash | None:
+        """A hash with the current parameters when the stored one is outdated; ``None`` when it is current, or when
+        the password was set before the current policy (the old hash stays until the user changes it)."""
+        if not self._hasher.needs_rehash(credentials.password_hash):
+            return None
         try:
             acceptable = Password(password)
         except InvariantViolated:
-            return  # set before the current policy: keep the old hash until the user changes the password
-        new_hash = await self._hasher.hash(acceptable)
-        async with self._uow() as uow:
-            await uow.users.replace_password_hash(credentials.user.tenant_id, credentials.user.id, new_hash)
-            await uow.commit()
+            return None
+        return await self._hasher.hash(acceptable)
 
     async def _dummy(self) -> PasswordHash:
         if self._dummy_hash is None:

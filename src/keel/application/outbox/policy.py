@@ -24,6 +24,7 @@ from keel.application.email.ports import EmailRequest, EmailTemplate
 from keel.application.outbox.email import send_email_message
 from keel.application.outbox.messages import OutboxMessage
 from keel.application.ports.ids import IdGenerator
+from keel.domain.auth import EmailVerificationRequested, OneTimeTokenRequested, PasswordResetRequested
 from keel.domain.events import DomainEvent
 from keel.domain.users import UserCreated
 
@@ -45,9 +46,33 @@ def welcome_email(event: UserCreated, message_id: UUID) -> OutboxMessage:
     return send_email_message(request, created_at=event.occurred_at)
 
 
+def _token_email(template: EmailTemplate, event: OneTimeTokenRequested, message_id: UUID) -> OutboxMessage:
+    # The token travels in the message's payload to the email: see docs/explanation/sessions-and-tokens.md.
+    request = EmailRequest(
+        message_id=message_id,
+        template=template,
+        tenant_id=event.tenant_id,
+        recipient_user_id=event.user_id,
+        context={"token": event.token},
+    )
+    return send_email_message(request, created_at=event.occurred_at)
+
+
+def password_reset_email(event: PasswordResetRequested, message_id: UUID) -> OutboxMessage:
+    """The user who asked gets the reset link with its one-time token."""
+    return _token_email(EmailTemplate.PASSWORD_RESET, event, message_id)
+
+
+def verification_email(event: EmailVerificationRequested, message_id: UUID) -> OutboxMessage:
+    """The user gets the verification link with its one-time token."""
+    return _token_email(EmailTemplate.VERIFY_EMAIL, event, message_id)
+
+
 DEFAULT_RULES: Mapping[type[DomainEvent], Sequence[MessageRule[Any]]] = MappingProxyType(
     {
         UserCreated: (welcome_email,),
+        PasswordResetRequested: (password_reset_email,),
+        EmailVerificationRequested: (verification_email,),
     }
 )
 

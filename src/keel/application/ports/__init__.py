@@ -5,13 +5,24 @@ from keel.application.ports.ids import IdGenerator
 from keel.application.ports.passwords import PasswordHasher
 from keel.application.ports.rate_limits import Quota, RateDecision, RateLimiter
 from keel.application.ports.repository import Repository
-from keel.application.ports.tokens import IssuedToken, TokenIssuer
+from keel.application.ports.tokens import (
+    AccessTokenClaims,
+    AccessTokenDenylist,
+    AccessTokenVerifier,
+    IssuedToken,
+    PublishedKeys,
+    TokenIssuer,
+)
 
 __all__ = [
+    "AccessTokenClaims",
+    "AccessTokenDenylist",
+    "AccessTokenVerifier",
     "Clock",
     "IdGenerator",
     "IssuedToken",
     "PasswordHasher",
+    "PublishedKeys",
     "Quota",
     "RateDecision",
     "RateLimiter",

@@ -72,8 +72,13 @@ class UserRepository(Repository[User], ABC):
         cannot log in anyway. The only read that returns a password hash."""
 
     @abstractmethod
+    async def get_by_email(self, tenant_id: UUID, email: EmailAddress) -> User | None:
+        """The non-deleted user with this email (there is at most one), without the password hash."""
+
+    @abstractmethod
     async def replace_password_hash(self, tenant_id: UUID, user_id: UUID, password_hash: PasswordHash) -> None:
-        """Store a new hash of the same password (rehash on log-in). Not a change of the user: no new version."""
+        """Store a new password hash: of the same password (rehash on log-in) or of a new one (password reset). The
+        hash is not part of ``User``: no new version, nothing cached changes."""
 
     @abstractmethod
     async def _add(self, new_user: UserCredentials) -> None: ...

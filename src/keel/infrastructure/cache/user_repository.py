@@ -11,8 +11,9 @@ It wraps another ``UserRepository`` (the SQL one) behind the same port, one per 
   id written so far in one Redis call (the first callback to run does it; later ones find nothing left). Rolled back,
   nothing is deleted — nothing changed. Added users are invalidated too: cheap, and it also ends any lease a reader
   took while probing the id before it existed.
-- Everything else (``find``, credentials, owner counts, identity checks, rehashes) goes straight to ``inner``: lists
-  and log-ins must see the database, and ``replace_password_hash`` changes nothing the cache holds.
+- Everything else (``find``, credentials, lookups by email, owner counts, identity checks, new password hashes) goes
+  straight to ``inner``: lists and log-ins must see the database, and ``replace_password_hash`` changes nothing the
+  cache holds.
 
 A stale cached copy cannot corrupt a write: ``save`` is compare-and-set on the version the user was loaded at.
 """
@@ -63,6 +64,9 @@ class CachedUserRepository(UserRepository):
 
     async def get_credentials(self, tenant_id: UUID, email: EmailAddress) -> UserCredentials | None:
         return await self._inner.get_credentials(tenant_id, email)
+
+    async def get_by_email(self, tenant_id: UUID, email: EmailAddress) -> User | None:
+        return await self._inner.get_by_email(tenant_id, email)
 
     async def replace_password_hash(self, tenant_id: UUID, user_id: UUID, password_hash: PasswordHash) -> None:
         await self._inner.replace_password_hash(tenant_id, user_id, password_hash)

@@ -39,6 +39,9 @@ _DEFER = text(
 )
 
 
+_WITHOUT_TOKEN: Final = text("payload #- '{context,token}'")
+
+
 @dataclass(frozen=True, slots=True)
 class PendingMessage:
     """A claimed row: what to dispatch, and how many attempts it already had."""
@@ -83,7 +86,8 @@ class ClaimedBatch:
             await session.execute(
                 update(outbox_table)
                 .where(_outbox.id == any_(bindparam("dispatched_ids", self._dispatched, type_=ARRAY(Uuid()))))
-                .values(dispatched_at=now, attempts=_outbox.attempts + 1)
+                # A one-time token in an email's context (a reset or verification link) is not kept once handed on.
+                .values(dispatched_at=now, attempts=_outbox.attempts + 1, payload=_WITHOUT_TOKEN)
             )
         if self._deferred:
             ids, errors, available_ats = (list(column) for column in zip(*self._deferred, strict=True))

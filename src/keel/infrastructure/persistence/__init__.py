@@ -7,6 +7,8 @@ database errors (``error_translation``) into the domain's conflicts or ``Depende
 
 from keel.infrastructure.persistence.api_client_repository import SqlAlchemyApiClientRepository
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
+from keel.infrastructure.persistence.one_time_token_repository import SqlAlchemyOneTimeTokenRepository
+from keel.infrastructure.persistence.refresh_token_repository import SqlAlchemyRefreshTokenRepository
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
 from keel.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork, UserRepositoryFactory
 from keel.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
@@ -14,6 +16,8 @@ from keel.infrastructure.persistence.user_repository import SqlAlchemyUserReposi
 __all__ = [
     "SqlAlchemyApiClientRepository",
     "SqlAlchemyEmailDeliveryRepository",
+    "SqlAlchemyOneTimeTokenRepository",
+    "SqlAlchemyRefreshTokenRepository",
     "SqlAlchemyTenantRepository",
     "SqlAlchemyUnitOfWork",
     "SqlAlchemyUserRepository",

@@ -42,7 +42,9 @@ from keel.infrastructure.persistence.audit_log import SqlAlchemyAuditLog
 from keel.infrastructure.persistence.email_delivery_repository import SqlAlchemyEmailDeliveryRepository
 from keel.infrastructure.persistence.error_translation import translate_database_errors
 from keel.infrastructure.persistence.job_repository import SqlAlchemyJobRepository
+from keel.infrastructure.persistence.one_time_token_repository import SqlAlchemyOneTimeTokenRepository
 from keel.infrastructure.persistence.outbox import SqlAlchemyOutbox
+from keel.infrastructure.persistence.refresh_token_repository import SqlAlchemyRefreshTokenRepository
 from keel.infrastructure.persistence.statements import LazySession, Statements
 from keel.infrastructure.persistence.tenant_repository import SqlAlchemyTenantRepository
 from keel.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
@@ -84,6 +86,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.audit_events = SqlAlchemyAuditLog(statements)
         self.api_clients = SqlAlchemyApiClientRepository(statements)
         self.jobs = SqlAlchemyJobRepository(statements)
+        self.refresh_tokens = SqlAlchemyRefreshTokenRepository(statements)
+        self.one_time_tokens = SqlAlchemyOneTimeTokenRepository(statements)
         self._statements = statements
 
     async def _commit(self) -> None:

@@ -115,6 +115,13 @@ class SqlAlchemyUserRepository(UserRepository):
         row = (await self._execute(statement)).mappings().one_or_none()
         return credentials_from_row(row) if row is not None else None
 
+    async def get_by_email(self, tenant_id: UUID, email: EmailAddress) -> User | None:
+        statement = select(*USER_COLUMNS).where(
+            _users.tenant_id == tenant_id, _users.email == email.value, _users.deleted_at.is_(None)
+        )
+        row = (await self._execute(statement)).mappings().one_or_none()
+        return user_from_row(row) if row is not None else None
+
     async def replace_password_hash(self, tenant_id: UUID, user_id: UUID, password_hash: PasswordHash) -> None:
         await self._execute(
             update(users_table)

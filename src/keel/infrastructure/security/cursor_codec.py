@@ -6,8 +6,10 @@ The JSON is compact: ``{"s": sort, "k": [key values], "i": id}``, where a dateti
 read the sort key values of the last item it was shown, nothing more.
 
 The HMAC key is derived with HKDF-SHA256 from the access-token signing key, so there is no extra secret to configure
-and every instance sharing the signing key accepts every other's cursors. Rotating the signing key makes outstanding
-cursors invalid: a client then gets ``invalid_cursor`` and starts again from the first page.
+and every instance sharing the signing key accepts every other's cursors. ``KeyRingCursorCodec`` follows a key ring:
+it signs with the current signing key and still accepts cursors signed with a key the ring keeps verifying after a
+rotation; once that key retires, its cursors are refused (``invalid_cursor``) and the client starts again from the
+first page.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from keel.application.pagination import Cursor, CursorValue, InvalidCursor
-from keel.infrastructure.security.signing_keys import SigningKey
+from keel.infrastructure.security.signing_keys import KeySource, SigningKey
 
 _VERSION: Final = b"\x01"
 _TAG_BYTES: Final = 16
@@ -72,6 +74,38 @@ class SignedCursorCodec:
 
     def _tag(self, message: bytes) -> bytes:
         return hmac.new(self._secret, message, hashlib.sha256).digest()[:_TAG_BYTES]
+
+
+class KeyRingCursorCodec:
+    """Implements ``CursorCodec`` over a ``KeySource``: signs with the signing key's secret; accepts its cursors and
+    those of the keys signing before a rotation (``previous``) while the ring holds them."""
+
+    def __init__(self, keys: KeySource) -> None:
+        self._keys = keys
+        self._codecs: dict[str, SignedCursorCodec] = {}
+
+    def encode(self, cursor: Cursor) -> str:
+        return self._codec(self._keys.signing).encode(cursor)
+
+    def decode(self, token: str) -> Cursor:
+        signing, previous = self._keys.signing, self._keys.previous
+        try:
+            return self._codec(signing).decode(token)
+        except InvalidCursor:
+            for key in previous:
+                try:
+                    return self._codec(key).decode(token)
+                except InvalidCursor:
+                    continue
+            raise
+
+    def _codec(self, key: SigningKey) -> SignedCursorCodec:
+        codec = self._codecs.get(key.kid)
+        if codec is None:
+            known = {self._keys.signing.kid, *(previous.kid for previous in self._keys.previous)}
+            self._codecs = {kid: kept for kid, kept in self._codecs.items() if kid in known}  # forget retired keys
+            codec = self._codecs[key.kid] = SignedCursorCodec.from_signing_key(key)
+        return codec
 
 
 def _b64encode(data: bytes) -> str:

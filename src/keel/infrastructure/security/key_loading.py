@@ -1,10 +1,11 @@
-"""Where the keys come from: the configured ones, or — outside production — development keys kept on disk.
+"""Reading keys: a configured signing key (an unencrypted PEM EC P-256 private key, checked with a message that names
+the variable to fix — where signing keys come from, the configured PEM or a key ring, is ``key_ring``'s business), and
+the key sealing API client secrets (32 bytes, base64): the configured one or — outside production — a development key
+kept on disk.
 
-Two keys: the access-token signing key (a PEM) and the key sealing API client secrets (32 bytes, base64). A
-development key is generated once, the first time a process needs it, and kept in ``keys_dir`` (directory 0700,
-file 0600) so that restarts keep issued tokens valid. It is written to a temporary file and then hard-linked into
-place: the link fails if the file already exists, so when two processes start together exactly one key wins and both
-read that one back.
+A development key is generated once, the first time a process needs it, and kept in ``keys_dir`` (directory 0700,
+file 0600). It is written to a temporary file and then hard-linked into place: the link fails if the file already
+exists, so when two processes start together exactly one key wins and both read that one back.
 """
 
 from __future__ import annotations
@@ -21,12 +22,10 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from keel.infrastructure.security.signing_keys import SigningKeys
 from keel.settings import Environment, SecuritySettings, SettingsError, decode_client_secret_key
 
 logger = structlog.get_logger(__name__)
 
-DEVELOPMENT_KEY_FILE = "access-token-signing-key.pem"
 DEVELOPMENT_CLIENT_SECRET_KEY_FILE = "client-secret-key"  # noqa: S105 - a file name
 CLIENT_SECRET_KEY_VARIABLE = "KEEL_SECURITY__CLIENT_SECRET_KEY"  # noqa: S105 - a variable name
 _PRIVATE_DIRECTORY = 0o700
@@ -41,19 +40,6 @@ class SigningKeyError(SettingsError):
         super().__init__(f"invalid settings:\n  {variable}: {problem}")
         self.problem = problem
         self.variable = variable
-
-
-def load_signing_keys(settings: SecuritySettings, environment: Environment) -> SigningKeys:
-    """The configured key; outside production, without one, the development key in ``settings.keys_dir``.
-
-    Production without a configured key is refused here too (``Settings`` already refuses it), never papered over with
-    a generated key that each instance would make differently.
-    """
-    if settings.jwt_private_key is not None:
-        return SigningKeys.of(parse_private_key(settings.jwt_private_key.get_secret_value()))
-    if environment is Environment.PRODUCTION:
-        raise SigningKeyError("a signing key is required in production")
-    return SigningKeys.of(load_or_create_development_key(settings.keys_dir))
 
 
 def parse_private_key(pem: str) -> ec.EllipticCurvePrivateKey:
@@ -76,22 +62,6 @@ def parse_private_key(pem: str) -> ec.EllipticCurvePrivateKey:
     if not isinstance(key.curve, ec.SECP256R1):
         raise SigningKeyError(f"an EC P-256 private key is required (this key is on the {key.curve.name} curve)")
     return key
-
-
-def load_or_create_development_key(keys_dir: Path) -> ec.EllipticCurvePrivateKey:
-    """The key in ``keys_dir``, generated and stored there first if there is none yet."""
-    path = keys_dir / DEVELOPMENT_KEY_FILE
-    if not path.exists():
-        _create_key_file(path)
-    if path.stat().st_mode & _OTHERS_MAY_ACCESS:
-        logger.warning("security.development_key.permissive_mode", path=str(path), expected="0600")
-    try:
-        return parse_private_key(path.read_text(encoding="utf-8"))
-    except SigningKeyError as error:
-        raise SigningKeyError(
-            f"{path} holds no usable key ({error.problem}); delete it to generate a new one",
-            variable="KEEL_SECURITY__KEYS_DIR",
-        ) from None
 
 
 def load_client_secret_key(settings: SecuritySettings, environment: Environment) -> bytes:
@@ -117,14 +87,9 @@ def load_client_secret_key(settings: SecuritySettings, environment: Environment)
         ) from None
 
 
-def _create_key_file(path: Path, content: bytes | None = None) -> None:
-    """Write ``content`` (by default, a new PEM signing key) to ``path`` unless a file is there already."""
+def _create_key_file(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` unless a file is there already."""
     _make_private_directory(path.parent)
-    if content is None:
-        key = ec.generate_private_key(ec.SECP256R1())
-        content = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(descriptor, "wb") as file:

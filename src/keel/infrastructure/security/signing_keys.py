@@ -1,10 +1,12 @@
 """The keys that sign and verify access tokens: one signing key, and the set of public keys that verify.
 
 Each key is named by its RFC 7638 JWK thumbprint, which tokens carry in their ``kid`` header; a verifier picks the key
-by that name. Today the set holds the signing key's public half only; key rotation will add the retired keys' public
-halves so that tokens signed before a rotation stay valid until they expire.
+by that name. The set holds the signing key's public half and those of the keys that signed before a rotation, until
+their tokens have expired (see ``key_ring_manifest``).
 
-Where the keys come from is ``key_loading``'s business.
+``SigningKeys`` is one immutable snapshot; a ``KeySource`` (``SigningKeys`` itself, or the live ``KeyRing``) is what
+the issuer, the verifier, the JWKS and the cursor codec read each time they need a key. Where the keys come from is
+``key_ring``'s business.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -103,6 +106,9 @@ class SigningKeys:
 
     signing: SigningKey
     verifying: VerifyingKeySet
+    previous: tuple[SigningKey, ...] = ()
+    """The private halves of the verifying keys other than the signing key, where known (a key ring): what signed
+    before the last rotation may still be checked, e.g. page cursors made with it."""
 
     @classmethod
     def of(
@@ -111,3 +117,16 @@ class SigningKeys:
         """Sign with ``private_key``; verify with its public half and the ``retired`` public keys."""
         signing = SigningKey(private_key)
         return cls(signing=signing, verifying=VerifyingKeySet([signing.public_key, *retired]))
+
+
+class KeySource(Protocol):
+    """Where the keys in effect are read, each time one is needed."""
+
+    @property
+    def signing(self) -> SigningKey: ...
+
+    @property
+    def verifying(self) -> VerifyingKeySet: ...
+
+    @property
+    def previous(self) -> tuple[SigningKey, ...]: ...

@@ -11,8 +11,8 @@ presentation of that text skips the signature and claim checks, and is refused a
 
 The key is the whole token, header, payload and signature, so a token that differs in any byte is a different entry
 and gets the full check; only tokens that passed are stored, so an attacker cannot fill the memo with forgeries.
-Revocation that depends on the request (a denylisted ``jti`` after logout) is checked after this memo, on every
-request. ``max_entries`` bounds the memory (least recently used entries go first); 0 turns the memo off.
+Revocation (a ``jti`` denied at logout) is checked after this memo, on every request, against the in-process copy of
+the denylist. ``max_entries`` bounds the memory (least recently used entries go first); 0 turns the memo off.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
+from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -34,6 +35,8 @@ class VerifiedToken:
     actor: Actor
     key: ec.EllipticCurvePublicKey  # the key the signature was checked with
     kid: str
+    token_id: str  # jti
+    session_id: UUID  # sid
     not_before: float  # nbf - leeway, seconds since the epoch
     expires: float  # exp + leeway, seconds since the epoch
 

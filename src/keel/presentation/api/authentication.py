@@ -1,7 +1,8 @@
 """Who is calling: the actor established from a verified bearer access token.
 
 The tenant always comes from the verified token — never from a header, a path or a body. Routes declare what the
-caller must be allowed to do with ``require_permission`` (``authorization``), which builds on ``CurrentActor``.
+caller must be allowed to do with ``require_permission`` (``authorization``), which builds on ``CurrentActor``;
+``CurrentAccess`` gives the verified token's id, session and validity as well (logout needs them).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from fastapi import Depends, Request
 
 from keel.application.audit import ActorKind, request_contexts
 from keel.application.errors import AuthenticationRequired
-from keel.application.ports.tokens import AccessTokenVerifier
+from keel.application.ports.tokens import AccessTokenClaims, AccessTokenVerifier
 from keel.application.users import Actor
 from keel.container import Container
 from keel.presentation.api.deps import provided_by
@@ -37,8 +38,14 @@ async def current_actor(request: Request) -> Actor:
     return actor
 
 
+async def current_access(request: Request) -> AccessTokenClaims:
+    verifier = await provided_by(request, _access_token_verifier)
+    return verifier.claims(bearer_token(request))
+
+
 def _access_token_verifier(container: Container) -> Callable[[], AccessTokenVerifier | Awaitable[AccessTokenVerifier]]:
     return container.access_token_verifier
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+CurrentAccess = Annotated[AccessTokenClaims, Depends(current_access)]

@@ -21,7 +21,16 @@ from keel.application.api_clients import (
     RotateApiClientSecret,
 )
 from keel.application.audit import ListAuditEvents
-from keel.application.auth import Login
+from keel.application.auth import (
+    Login,
+    Logout,
+    RefreshSession,
+    RequestEmailVerification,
+    RequestPasswordReset,
+    ResetPassword,
+    VerifyEmail,
+)
+from keel.application.events import HandlerFailures
 from keel.application.health import CheckHealth
 from keel.application.pagination import CursorCodec
 from keel.application.ports.tokens import AccessTokenVerifier, PublishedKeys
@@ -69,7 +78,16 @@ PublishedKeysDep = Annotated[PublishedKeys, Depends(from_container(lambda c: c.p
 CursorCodecDep = Annotated[CursorCodec, Depends(from_container(lambda c: c.cursor_codec))]
 
 CreateTenantDep = Annotated[CreateTenant, Depends(from_container(lambda c: c.create_tenant))]
+HandlerFailuresDep = Annotated[HandlerFailures, Depends(from_container(lambda c: c.handler_failures))]
 LoginDep = Annotated[Login, Depends(from_container(lambda c: c.login))]
+RefreshSessionDep = Annotated[RefreshSession, Depends(from_container(lambda c: c.refresh_session))]
+LogoutDep = Annotated[Logout, Depends(from_container(lambda c: c.logout))]
+RequestPasswordResetDep = Annotated[RequestPasswordReset, Depends(from_container(lambda c: c.request_password_reset))]
+ResetPasswordDep = Annotated[ResetPassword, Depends(from_container(lambda c: c.reset_password))]
+RequestEmailVerificationDep = Annotated[
+    RequestEmailVerification, Depends(from_container(lambda c: c.request_email_verification))
+]
+VerifyEmailDep = Annotated[VerifyEmail, Depends(from_container(lambda c: c.verify_email))]
 CreateUserDep = Annotated[CreateUser, Depends(from_container(lambda c: c.create_user))]
 CreateUsersBatchDep = Annotated[CreateUsersBatch, Depends(from_container(lambda c: c.create_users_batch))]
 GetUserDep = Annotated[GetUser, Depends(from_container(lambda c: c.get_user))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from keel.presentation.cli import cache, db, dev, jobs, openapi, reference, serve, settings, users, worker
+from keel.presentation.cli import cache, db, dev, jobs, keys, openapi, reference, serve, settings, tokens, users, worker
 
 app = typer.Typer(
     name="keel",
@@ -15,6 +15,8 @@ app = typer.Typer(
 )
 app.add_typer(db.app)
 app.add_typer(cache.app)
+app.add_typer(keys.app)
+app.add_typer(tokens.app)
 app.add_typer(settings.app)
 app.add_typer(users.app)
 app.add_typer(openapi.app)

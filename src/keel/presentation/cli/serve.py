@@ -27,7 +27,7 @@ def serve(
     try:
         # Load (or, in development, create) the keys now: a bad key stops the start, not the first login or the first
         # signed partner request.
-        app.state.container.signing_keys()
+        app.state.container.key_ring()
         app.state.container.client_secret_key()
     except SettingsError as error:
         print(f"keel: {error}", file=sys.stderr)

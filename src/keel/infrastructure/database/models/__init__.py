@@ -13,7 +13,9 @@ from keel.infrastructure.database.models.audit_events import AuditEventRecord, a
 from keel.infrastructure.database.models.base import Base
 from keel.infrastructure.database.models.email_deliveries import EmailDeliveryRecord, email_deliveries_table
 from keel.infrastructure.database.models.jobs import JobChunkRecord, JobRecord, job_chunks_table, jobs_table
+from keel.infrastructure.database.models.one_time_tokens import OneTimeTokenRecord, one_time_tokens_table
 from keel.infrastructure.database.models.outbox import OutboxRecord, outbox_table
+from keel.infrastructure.database.models.refresh_tokens import RefreshTokenRecord, refresh_tokens_table
 from keel.infrastructure.database.models.tenants import TenantRecord, tenants_table
 from keel.infrastructure.database.models.users import UserRecord, users_table
 
@@ -24,7 +26,9 @@ __all__ = [
     "EmailDeliveryRecord",
     "JobChunkRecord",
     "JobRecord",
+    "OneTimeTokenRecord",
     "OutboxRecord",
+    "RefreshTokenRecord",
     "TenantRecord",
     "UserRecord",
     "api_clients_table",
@@ -32,7 +36,9 @@ __all__ = [
     "email_deliveries_table",
     "job_chunks_table",
     "jobs_table",
+    "one_time_tokens_table",
     "outbox_table",
+    "refresh_tokens_table",
     "tenants_table",
     "users_table",
 ]

@@ -180,10 +180,39 @@ class LoginBody(_Strict):
     password: SecretStr = Field(max_length=1024)
 
 
-class AccessTokenView(BaseModel):
+class TokenPairView(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
     expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_token: str = Field(
+        description="Opaque. Send it to `POST /auth/refresh` for the next pair; each one works once, and sending a "
+        "used one again ends the session."
+    )
+    refresh_expires_in: int = Field(description="Seconds until the refresh token expires if it is not used.")
+
+
+class RefreshBody(_Strict):
+    refresh_token: SecretStr = Field(max_length=256)
+
+
+class LogoutBody(_Strict):
+    refresh_token: SecretStr | None = Field(
+        default=None, max_length=256, description="Also end the session this refresh token belongs to."
+    )
+
+
+class PasswordResetBody(_Strict):
+    tenant: str = Field(max_length=63, description="The tenant's slug.")
+    email: str = Field(max_length=320)
+
+
+class PasswordResetConfirmBody(_Strict):
+    token: SecretStr = Field(max_length=256, description="The token from the password-reset email.")
+    new_password: SecretStr = Field(max_length=1024)
+
+
+class VerifyEmailBody(_Strict):
+    token: SecretStr = Field(max_length=256, description="The token from the verification email.")
 
 
 class NewApiClientBody(_Strict):
