@@ -55,6 +55,9 @@ _SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
 _HOST_PATTERN = re.compile(r"^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
 
 
+MAX_RATE_PER_SECOND = 1_000_000
+
+
 def parse_rate(spec: str) -> tuple[int, int] | None:
     """``"10/1m"`` -> ``(10, 60)``: a count per period in seconds; ``"0"`` -> ``None``, no limit.
 
@@ -70,6 +73,8 @@ def parse_rate(spec: str) -> tuple[int, int] | None:
     seconds = int(match["amount"] or "1") * _SECONDS_PER_UNIT[match["unit"]]
     if count < 1 or not 1 <= seconds <= 86_400:
         raise ValueError(f"a rate allows at least 1 request in a period of 1 s to 1 d, not {spec!r}")
+    if count > seconds * MAX_RATE_PER_SECOND:  # the limiter counts in microseconds: one request per µs at most
+        raise ValueError(f"a rate allows at most {MAX_RATE_PER_SECOND} requests per second, not {spec!r}")
     return count, seconds
 
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import pytest
 from redis.asyncio import ConnectionPool, Redis
-from redis.asyncio.connection import Connection
+from redis.asyncio.connection import Connection, UnixDomainSocketConnection
 
 from keel.application.errors import DependencyUnavailable
 from keel.application.ports.rate_limits import Quota
@@ -78,8 +78,21 @@ class CountingConnection(Connection):
         await super().send_packed_command(command, check_health)
 
 
+class CountingUnixConnection(UnixDomainSocketConnection):
+    """The same count over a Unix socket (the embedded Redis of a machine without one)."""
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        first = command if isinstance(command, bytes) else b"".join(command)
+        CountingConnection.sent.append(first.split(b"\r\n")[2])
+        await super().send_packed_command(command, check_health)
+
+
 async def test_a_hit_is_one_round_trip(redis_url: str, redis_client: Redis) -> None:
-    counted = Redis(connection_pool=ConnectionPool.from_url(redis_url, connection_class=CountingConnection))
+    pool = ConnectionPool.from_url(redis_url)
+    # from_url picks the connection class from the URL's scheme: swap in the counting one of the same kind
+    unix = issubclass(pool.connection_class, UnixDomainSocketConnection)
+    pool.connection_class = CountingUnixConnection if unix else CountingConnection
+    counted = Redis(connection_pool=pool)
     limiter, quota = limiter_on(counted), Quota("read", 100, HOUR)
     try:
         await limiter.hit(quota, ["user:warm"])  # connects, loads the script once
@@ -124,3 +137,10 @@ async def test_repeated_failures_open_the_breaker_and_stop_calling_redis(dead_re
         await limiter.hit(Quota("read", 1, HOUR), ["user:1"])
     assert limiter.stats.breaker_state.value == "open"
     assert limiter.stats.errors == 5  # every hit counted as uncounted, the last three without waiting for Redis
+
+
+async def test_the_finest_quota_the_settings_allow_counts_exactly(redis_client: Redis) -> None:
+    limiter, quota = limiter_on(redis_client), Quota("read", 1_000_000, 1)  # one request per microsecond
+    decisions = [await limiter.hit(quota, ["user:fine"]) for _ in range(50)]
+    assert all(decision.allowed and decision.counted for decision in decisions)
+    assert all(0 <= decision.remaining < quota.limit for decision in decisions)

@@ -23,6 +23,12 @@ def test_anything_else_is_refused(spec: str) -> None:
         parse_rate(spec)
 
 
+def test_a_rate_finer_than_the_limiters_microsecond_is_refused() -> None:
+    assert parse_rate("1000000/1s") == (1_000_000, 1)
+    with pytest.raises(ValueError, match="at most 1000000 requests per second"):
+        parse_rate("1000001/1s")
+
+
 def test_each_class_gets_its_quota_and_its_failure_policy() -> None:
     quotas = quotas_from(RateLimitSettings(login="3/1m", read="0", fail_closed=["login"]))
     assert quotas[RateLimitClass.LOGIN] == Quota("login", 3, 60, fail_closed=True)

@@ -58,7 +58,7 @@ class RedisRateLimiter:
         if not keys:
             raise ValueError("a hit counts for at least one key")
         period = quota.period_seconds * _MICROSECONDS
-        interval = period // quota.limit
+        interval = max(1, period // quota.limit)  # microseconds; settings refuse rates finer than that
         redis_keys = [f"{self._prefix}:{quota.name}:{key}" for key in keys]
         if not self._breaker.allow():
             return self._uncounted(quota, reason="breaker_open")
