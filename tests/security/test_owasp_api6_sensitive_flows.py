@@ -20,11 +20,14 @@ from support.app import serving
 pytestmark = pytest.mark.e2e
 
 LOGIN_LIMIT = 3
+RESET_LIMIT = 2
 
 
 @pytest.fixture
 async def behind_proxy(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    quotas = settings.rate_limit.model_copy(update={"login": f"{LOGIN_LIMIT}/1h", "signup": "2/1h"})
+    quotas = settings.rate_limit.model_copy(
+        update={"login": f"{LOGIN_LIMIT}/1h", "signup": "2/1h", "password_reset": f"{RESET_LIMIT}/1h"}
+    )
     api = settings.api.model_copy(update={"trusted_proxies": ["127.0.0.1/32", "10.0.0.0/8"]})
     async with serving(settings.model_copy(update={"rate_limit": quotas, "api": api})) as (client, _):
         yield client
@@ -37,6 +40,38 @@ async def _login(client: httpx.AsyncClient, who: Caller, *, source: str, passwor
         headers={"X-Forwarded-For": source},
     )
     return response.status_code
+
+
+async def _reset(client: httpx.AsyncClient, tenant: str, email: str, *, source: str) -> int:
+    response = await client.post(
+        "/api/v1/auth/password-reset", json={"tenant": tenant, "email": email}, headers={"X-Forwarded-For": source}
+    )
+    return response.status_code
+
+
+async def test_password_resets_of_one_account_are_limited_whatever_address_asks(
+    behind_proxy: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    victim = await sign_up()
+    email = victim.user["email"]
+    statuses = [
+        await _reset(behind_proxy, victim.tenant_slug, email, source=f"203.0.113.{n}") for n in range(RESET_LIMIT + 1)
+    ]
+    assert statuses == [202] * RESET_LIMIT + [429]  # no flood of reset emails into one mailbox
+
+
+async def test_password_resets_from_one_address_are_limited_whatever_account_it_names(
+    behind_proxy: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    victims = [await sign_up() for _ in range(RESET_LIMIT + 1)]
+    statuses = [
+        await _reset(behind_proxy, victim.tenant_slug, victim.user["email"], source="198.51.100.9")
+        for victim in victims
+    ]
+    assert statuses == [202] * RESET_LIMIT + [429]
+    # an unknown account counts the same: the limit tells nobody which accounts exist
+    unknown = await _reset(behind_proxy, victims[0].tenant_slug, "nobody@nowhere.example", source="198.51.100.9")
+    assert unknown == 429
 
 
 async def test_one_account_is_limited_whatever_address_guesses(
