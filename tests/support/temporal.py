@@ -101,3 +101,18 @@ def temporal_dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[De
     server = start_dev_server(tmp_path_factory.mktemp("temporal"))
     yield server
     server.stop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Spread the Temporal tests over the xdist workers, one group per module.
+
+    ``temporal_dev_server`` is per worker (session scope), and every test works on task queues of its own, so the
+    tests need not share one worker: each worker that gets a Temporal module starts its own server once. One group
+    for all of them would run them one after the other on a single worker — the longest path of the suite.
+    (Runs before xdist turns a test's group into the suffix of its node id.)
+    """
+    for item in items:
+        marker = item.get_closest_marker("xdist_group")
+        if marker is not None and marker.args and marker.args[0] == TEMPORAL_GROUP:
+            item.add_marker(pytest.mark.xdist_group(f"{TEMPORAL_GROUP}:{item.module.__name__ if item.module else ''}"))
