@@ -11,7 +11,7 @@ Tests change behaviour only with ``container.<provider>.override(...)``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
@@ -142,11 +142,12 @@ def unit_of_work_factory(
     session_factory: async_sessionmaker[AsyncSession],
     read_only_session_factory: async_sessionmaker[AsyncSession],
     event_bus: EventBus,
-    failures: HandlerFailures,
-    user_repository: UserRepositoryFactory,
-    before_commit: list[BeforeCommit],
+    failures: HandlerFailures | None = None,
+    user_repository: UserRepositoryFactory = SqlAlchemyUserRepository.for_session,
+    before_commit: Sequence[BeforeCommit] = (),
 ) -> UnitOfWorkFactory:
-    """The use cases' ``UnitOfWorkFactory``: a fresh PostgreSQL unit of work per call."""
+    """The use cases' ``UnitOfWorkFactory``: a fresh PostgreSQL unit of work per call (the tests build theirs with it
+    too, on their own engine)."""
 
     def new_unit_of_work(*, read_only: bool = False) -> UnitOfWork:
         return SqlAlchemyUnitOfWork(

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from fakes.clock import FakeClock
 from keel.application.events import InProcessEventBus
 from keel.application.outbox import OutboxMessage, OutboxPolicy, OutboxWriter
+from keel.container import unit_of_work_factory
 from keel.domain.ids import Uuid7Generator
 from keel.infrastructure.database.engine import read_only_session_factory, session_factory
 from keel.infrastructure.outbox import SqlAlchemyOutboxStore
-from keel.infrastructure.persistence import SqlAlchemyUnitOfWork
 
 
 @pytest.fixture
@@ -36,18 +36,12 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def uow(sessions: async_sessionmaker[AsyncSession]) -> MakeUow:
     """Units of work with the outbox writer before commit, as ``Container.uow_factory`` builds them."""
     writer = OutboxWriter(OutboxPolicy(Uuid7Generator()))
-    read_only_sessions = read_only_session_factory(sessions.kw["bind"])
-
-    def new_unit_of_work(*, read_only: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(
-            sessions,
-            InProcessEventBus(),
-            before_commit=[writer],
-            read_only=read_only,
-            read_only_session_factory=read_only_sessions,
-        )
-
-    return new_unit_of_work
+    return unit_of_work_factory(
+        session_factory=sessions,
+        read_only_session_factory=read_only_session_factory(sessions.kw["bind"]),
+        event_bus=InProcessEventBus(),
+        before_commit=[writer],
+    )
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from factories import TenantFactory, UserFactory
 from keel.application.events import InProcessEventBus
+from keel.container import unit_of_work_factory
 from keel.domain.events import DomainEvent
 from keel.domain.tenants import Tenant
 from keel.domain.users import EmailAddress, Role, User, Username
 from keel.infrastructure.database.engine import read_only_session_factory, session_factory
-from keel.infrastructure.persistence import SqlAlchemyUnitOfWork
 
 
 @pytest.fixture
@@ -55,12 +55,11 @@ def bus(published: list[DomainEvent]) -> InProcessEventBus:
 @pytest.fixture
 def uow(sessions: async_sessionmaker[AsyncSession], bus: InProcessEventBus) -> MakeUow:
     """The ``UnitOfWorkFactory`` of the tests: a new unit of work per call, on the test's engine and bus."""
-    read_only_sessions = read_only_session_factory(sessions.kw["bind"])
-
-    def new_unit_of_work(*, read_only: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(sessions, bus, read_only=read_only, read_only_session_factory=read_only_sessions)
-
-    return new_unit_of_work
+    return unit_of_work_factory(
+        session_factory=sessions,
+        read_only_session_factory=read_only_session_factory(sessions.kw["bind"]),
+        event_bus=bus,
+    )
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Request, Response, status
 
 from keel.application.users import (
     UNSET,
@@ -18,10 +18,8 @@ from keel.application.users import (
     NewUser,
     RestoreUserCommand,
     UpdateUserCommand,
-    UserQuery,
-    UserSort,
 )
-from keel.domain.users import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Role, User, UserStatus
+from keel.domain.users import User
 from keel.presentation.api.authorization import (
     ProfileWriter,
     UsersDeleter,
@@ -43,6 +41,7 @@ from keel.presentation.api.etags import etag_of, expected_version, none_match
 from keel.presentation.api.problems import problem_responses
 from keel.presentation.api.rate_limiting import UserRateLimit
 from keel.presentation.api.responses import ModelResponse
+from keel.presentation.api.user_listing import UserListCriteria
 from keel.presentation.api.v1.schemas import (
     BatchBody,
     BatchCreatedView,
@@ -177,27 +176,8 @@ async def create_users_batch(body: BatchBody, actor: UsersWriter, create_batch: 
     responses=problem_responses(400, 401, 403, 422, 429),
 )
 async def list_users(
-    *,
-    actor: UsersReader,
-    list_users: ListUsersDep,
-    cursors: CursorCodecDep,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")] = None,
-    status_: Annotated[UserStatus | None, Query(alias="status")] = None,
-    role: Role | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Substring of email, username or name.")] = None,
-    sort: Annotated[str, Query(description="created_at, email or username; `-` for descending.")] = "created_at",
-    include_deleted: bool = False,
+    actor: UsersReader, list_users: ListUsersDep, cursors: CursorCodecDep, criteria: UserListCriteria
 ) -> ModelResponse:
-    criteria = UserQuery(
-        status=status_,
-        role=role,
-        q=q,
-        sort=UserSort.parse(sort),
-        include_deleted=include_deleted,
-        cursor=cursors.decode(cursor) if cursor is not None else None,
-        limit=limit,
-    )
     page = await list_users(ListUsersQuery(actor=actor, criteria=criteria))
     return ModelResponse(
         UserPageView.model_construct(

@@ -6,18 +6,16 @@ differs. Items are v1's ``UserView``: a user's shape did not change.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from keel.application.users import ListUsersQuery, UserQuery, UserSort
-from keel.domain.users import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Role, UserStatus
+from keel.application.users import ListUsersQuery
 from keel.presentation.api.authorization import UsersReader
 from keel.presentation.api.deps import CursorCodecDep, ListUsersDep
 from keel.presentation.api.problems import problem_responses
 from keel.presentation.api.rate_limiting import UserRateLimit
 from keel.presentation.api.responses import ModelResponse
+from keel.presentation.api.user_listing import UserListCriteria
 from keel.presentation.api.v1.schemas import UserView
 from keel.settings import RateLimitClass
 
@@ -41,27 +39,8 @@ class UserListView(BaseModel):
     responses=problem_responses(400, 401, 403, 422, 429),
 )
 async def list_users(
-    *,
-    actor: UsersReader,
-    list_users: ListUsersDep,
-    cursors: CursorCodecDep,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(max_length=512, description="`page.next_cursor` of the previous page.")] = None,
-    status_: Annotated[UserStatus | None, Query(alias="status")] = None,
-    role: Role | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Substring of email, username or name.")] = None,
-    sort: Annotated[str, Query(description="created_at, email or username; `-` for descending.")] = "created_at",
-    include_deleted: bool = False,
+    actor: UsersReader, list_users: ListUsersDep, cursors: CursorCodecDep, criteria: UserListCriteria
 ) -> ModelResponse:
-    criteria = UserQuery(
-        status=status_,
-        role=role,
-        q=q,
-        sort=UserSort.parse(sort),
-        include_deleted=include_deleted,
-        cursor=cursors.decode(cursor) if cursor is not None else None,
-        limit=limit,
-    )
     page = await list_users(ListUsersQuery(actor=actor, criteria=criteria))
     next_cursor = cursors.encode(page.next_cursor) if page.next_cursor is not None else None
     return ModelResponse(
