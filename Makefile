@@ -10,7 +10,7 @@ UV ?= uv
 RUN := $(UV) run --locked
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install run test test-unit test-integration lint format typecheck imports bench bench-jobs clean
+.PHONY: help install run test test-resilience bench-resilience test-unit test-integration lint format typecheck imports bench bench-jobs clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -22,7 +22,14 @@ run: install ## The whole local stack: PostgreSQL, Redis, Temporal, SMTP sink, m
 	$(RUN) keel dev
 
 test: install ## The full suite against real PostgreSQL and Redis (embedded ones when none is configured)
-	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not resilience"
+
+test-resilience: install ## Fault injection: private PostgreSQL/Redis/Temporal/SMTP killed under load (prints figures)
+	$(RUN) pytest tests/resilience -m resilience -n $(PYTEST_WORKERS) --dist loadfile
+
+bench-resilience: install ## The resilience suite, its table of figures written to build/resilience.md
+	mkdir -p build
+	KEEL_RESILIENCE_REPORT=build/resilience.md $(RUN) pytest tests/resilience -m resilience -n $(PYTEST_WORKERS) --dist loadfile
 
 test-unit: install ## Unit tests only (no I/O)
 	$(RUN) pytest tests/unit

@@ -21,6 +21,7 @@ pytest_plugins = [
     "support.smtp",  # the `smtp_server` fixture: a real SMTP server per test
     "support.temporal",  # Temporal servers: the time-skipping test server and the dev server
     "support.app",  # `app`, `client` (the app over HTTP), `sign_up` and `add_user`
+    "support.resilience",  # `resilience_figures`, and the table of figures the resilience suite prints
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
