@@ -74,10 +74,12 @@ async def test_jobs_without_progress_past_the_threshold_fail_and_the_others_stay
     assert jobs[stuck.id].finished_at == world.clock.now()
     assert [jobs[j.id] for j in (fresh_queued, progressing, over)] == [fresh_queued, progressing, over]
     emails = [message for message in world.db.outbox if message.kind is MessageKind.SEND_EMAIL]
-    assert sorted((m.payload["recipient_user_id"], m.payload["context"]["job_id"]) for m in emails) == sorted(  # type: ignore[index]
+    contexts = [m.payload["context"] for m in emails]
+    assert all(isinstance(context, dict) for context in contexts)
+    assert sorted((m.payload["recipient_user_id"], m.payload["context"]["job_id"]) for m in emails) == sorted(  # type: ignore[index,call-overload]
         (str(owner), str(j.id)) for j in (queued_long_ago, stuck)
     )
-    assert {m.payload["context"]["job_status"] for m in emails} == {"failed"}  # type: ignore[index]
+    assert {m.payload["context"]["job_status"] for m in emails} == {"failed"}  # type: ignore[index,call-overload]
 
 
 async def test_a_second_run_fails_nothing_more_and_sends_no_second_email(world: World) -> None:
