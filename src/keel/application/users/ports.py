@@ -1,4 +1,5 @@
-"""The users repository port. Every method is scoped to a tenant: another tenant's user is simply not found.
+"""The users repository port. Every method is scoped to a tenant: another tenant's user is simply not found — except
+``lock_deleted_before``, the maintenance purge's, which looks across tenants.
 
 Uniqueness of email and username per tenant holds among non-deleted users only — partial unique indexes on
 ``(tenant_id, email)`` and ``(tenant_id, username)`` ``WHERE deleted_at IS NULL`` — so soft-deleting a user frees their
