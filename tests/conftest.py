@@ -139,4 +139,7 @@ def settings(clean_database: str, redis_client: Redis, redis_url: str, tmp_path:
         },
         dev={"state_dir": tmp_path / "state"},  # type: ignore[arg-type]
         jobs={"storage_dir": tmp_path / "files"},  # type: ignore[arg-type]
+        # Workers of tests share a dev server: the maintenance schedule they keep stays paused, so no run of it ever
+        # reaches a test's database; the tests of the schedule turn it on.
+        maintenance={"enabled": False},  # type: ignore[arg-type]
     )

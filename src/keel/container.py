@@ -57,6 +57,7 @@ from keel.application.jobs import (
     StartJob,
     StartUserImport,
 )
+from keel.application.maintenance import MarkStaleJobs, PurgeDeletedUsers, RunMaintenance
 from keel.application.outbox import OutboxPolicy, OutboxWriter
 from keel.application.ports import SystemClock
 from keel.application.tenants import CreateOwner, CreateTenant
@@ -128,10 +129,12 @@ from keel.infrastructure.telemetry.tracing import (
     tracing_resource,
 )
 from keel.infrastructure.temporal.activities.jobs import JobActivities
+from keel.infrastructure.temporal.activities.maintenance import MaintenanceActivities
 from keel.infrastructure.temporal.client import temporal_resource
 from keel.infrastructure.temporal.dispatcher import TemporalOutboxDispatcher
 from keel.infrastructure.temporal.health import TemporalHealthCheck
 from keel.infrastructure.temporal.job_workflows import TemporalJobWorkflows
+from keel.infrastructure.temporal.maintenance_schedule import ensure_maintenance_schedule
 from keel.infrastructure.temporal.metrics import WorkflowFailureCounting
 from keel.infrastructure.temporal.worker import build_workers
 from keel.settings import CacheMode, Settings
@@ -476,6 +479,27 @@ class Container(containers.DeclarativeContainer):
         finish_job,
     )
 
+    # --- Maintenance: purge old soft-deleted users, fail stale jobs (the worker's schedule; `keel maintenance run`) --
+    purge_deleted_users = providers.Singleton(
+        PurgeDeletedUsers,
+        uow_factory,
+        clock,
+        retention=providers.Factory(timedelta, days=settings.provided.maintenance.user_retention_days),
+        batch_size=settings.provided.maintenance.purge_batch_size,
+    )
+    mark_stale_jobs = providers.Singleton(
+        MarkStaleJobs,
+        uow_factory,
+        clock,
+        ids,
+        threshold=providers.Factory(timedelta, minutes=settings.provided.maintenance.stale_job_minutes),
+        batch_size=settings.provided.maintenance.purge_batch_size,
+    )
+    run_maintenance = providers.Singleton(RunMaintenance, purge_deleted_users, mark_stale_jobs)
+    maintenance_activities = providers.Singleton(MaintenanceActivities, purge_deleted_users, mark_stale_jobs)
+    # Called by the worker with its connected client: `maintenance_schedule(client=client)`.
+    maintenance_schedule = providers.Factory(ensure_maintenance_schedule, settings=settings.provided.maintenance)
+
     # --- The worker process: the outbox relay and the Temporal workers ----------------------------------------------
     outbox_relay = providers.Singleton(
         OutboxRelay,
@@ -506,6 +530,8 @@ class Container(containers.DeclarativeContainer):
         deliver_email=email_delivery,
         job_activities=job_activities,
         interceptors=__self__.provided.worker_interceptors.call(),
+        maintenance_activities=maintenance_activities,
+        maintenance_task_queue=settings.provided.maintenance.task_queue,
     )
 
     # --- Observability: Prometheus metrics, OpenTelemetry tracing (only with an OTLP endpoint), N+1 detection -------

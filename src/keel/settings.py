@@ -516,6 +516,49 @@ class JobsSettings(_Section):
     )
 
 
+class MaintenanceSettings(_Section):
+    """The maintenance schedule the worker keeps in Temporal: purge old soft-deleted users, fail stale jobs."""
+
+    enabled: bool = Field(
+        default=True,
+        description="Whether the maintenance schedule runs. Off: the worker keeps the schedule paused (with its "
+        "recent runs) until turned on again; `keel maintenance run` still works.",
+    )
+    schedule_id: str = Field(
+        default="keel-maintenance",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$",
+        description="Id of the Temporal Schedule (letters, digits, `.`, `_`, `-`; at most 200 characters).",
+    )
+    task_queue: str = Field(
+        default="keel-maintenance",
+        min_length=1,
+        description="Task queue of the maintenance workflow and activities (their own: a long purge never delays "
+        "imports).",
+    )
+    interval_minutes: int = Field(
+        default=60, ge=1, le=10_080, description="Minutes between two maintenance runs (1 to 10080, a week)."
+    )
+    user_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3_650,
+        description="Days a soft-deleted user is kept (and can be restored) before being purged for good (1 to 3650).",
+    )
+    purge_batch_size: int = Field(
+        default=100,
+        ge=1,
+        le=1_000,
+        description="Users purged (and stale jobs failed) per transaction (1 to 1000).",
+    )
+    stale_job_minutes: int = Field(
+        default=60,
+        ge=10,
+        le=10_080,
+        description="A queued or running job without progress for longer than this is failed (10 to 10080 minutes: "
+        "above the few minutes an import chunk and its retries may take).",
+    )
+
+
 class ObservabilitySettings(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Minimum log level.")
     log_format: Literal["auto", "json", "console"] = Field(
@@ -593,6 +636,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
+    maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     dev: DevSettings = Field(default_factory=DevSettings)
 
@@ -669,6 +713,7 @@ __all__ = [
     "EmailSettings",
     "Environment",
     "JobsSettings",
+    "MaintenanceSettings",
     "ObservabilitySettings",
     "RateLimitClass",
     "RateLimitSettings",

@@ -16,10 +16,12 @@ import copy
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from keel.application.audit import AuditEntry
 from keel.application.email import EmailDelivery
+from keel.application.jobs import ImportChunk, Job
 from keel.application.outbox import OutboxMessage
 from keel.domain.api_clients import ApiClient
 from keel.domain.auth import OneTimeToken, RefreshToken
@@ -51,6 +53,10 @@ class Transaction:
     api_clients: dict[UUID, ApiClient] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     one_time_tokens: dict[UUID, OneTimeToken] = field(default_factory=dict)
+    jobs: dict[UUID, Job] = field(default_factory=dict)
+    job_chunks: dict[tuple[UUID, int], ImportChunk] = field(default_factory=dict)
+    purged: set[UUID] = field(default_factory=set)
+    """Users removed for good: at commit their rows go, and their tokens with them (the cascading foreign keys)."""
 
     def has_writes(self) -> bool:
         return any(self._pending())
@@ -59,7 +65,7 @@ class Transaction:
         for pending in self._pending():
             pending.clear()
 
-    def _pending(self) -> tuple[dict[UUID, object] | set[UUID], ...]:
+    def _pending(self) -> tuple[dict[Any, object] | set[UUID], ...]:
         return (
             self.tenants,
             self.users,
@@ -72,6 +78,9 @@ class Transaction:
             self.api_clients,
             self.refresh_tokens,
             self.one_time_tokens,
+            self.jobs,
+            self.job_chunks,
+            self.purged,
         )
 
 
@@ -86,6 +95,8 @@ class InMemoryDatabase:
         self.api_clients: dict[UUID, ApiClient] = {}
         self.refresh_tokens: dict[UUID, RefreshToken] = {}
         self.one_time_tokens: dict[UUID, OneTimeToken] = {}
+        self.jobs: dict[UUID, Job] = {}
+        self.job_chunks: dict[tuple[UUID, int], ImportChunk] = {}
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
@@ -118,7 +129,8 @@ class InMemoryDatabase:
         return self.tenants | tx.tenants
 
     def visible_users(self, tx: Transaction) -> dict[UUID, User]:
-        return self.users | tx.users
+        users = self.users | tx.users
+        return {user_id: user for user_id, user in users.items() if user_id not in tx.purged}
 
     def visible_email_deliveries(self, tx: Transaction) -> dict[UUID, EmailDelivery]:
         return self.email_deliveries | tx.email_deliveries
@@ -156,6 +168,7 @@ class InMemoryDatabase:
         _check_unique_digests([*self.refresh_tokens.values(), *tx.refresh_tokens.values()])
         _check_unique_digests([*self.one_time_tokens.values(), *tx.one_time_tokens.values()])
         self.tenants, self.users = tenants, users
+        self._purge(tx.purged)
         self.password_hashes |= tx.password_hashes
         self.email_deliveries |= tx.email_deliveries
         self.outbox.extend(tx.outbox)
@@ -163,8 +176,17 @@ class InMemoryDatabase:
         self.api_clients |= tx.api_clients
         self.refresh_tokens |= tx.refresh_tokens
         self.one_time_tokens |= tx.one_time_tokens
+        self.jobs |= tx.jobs
+        self.job_chunks |= tx.job_chunks
         self.commits += 1
         tx.clear()
+
+    def _purge(self, user_ids: set[UUID]) -> None:
+        for user_id in user_ids:
+            self.users.pop(user_id, None)
+            self.password_hashes.pop(user_id, None)
+        self.refresh_tokens = {k: t for k, t in self.refresh_tokens.items() if t.user_id not in user_ids}
+        self.one_time_tokens = {k: t for k, t in self.one_time_tokens.items() if t.user_id not in user_ids}
 
 
 def _check_unique_slugs(tenants: dict[UUID, Tenant], written: dict[UUID, Tenant]) -> None:

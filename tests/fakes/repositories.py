@@ -7,6 +7,8 @@ explicitly mapped repositories, a change reaches storage only through a write me
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import datetime
 from uuid import UUID
 
 from fakes.database import InMemoryDatabase, Transaction, detached
@@ -127,6 +129,24 @@ class InMemoryUserRepository(UserRepository):
         self._tx.expected_versions.setdefault(user.id, expected_version)
         self._tx.users[user.id] = detached(user)
 
+    async def lock_deleted_before(self, deleted_before: datetime, *, limit: int) -> Sequence[User]:
+        """No row locks here: one task per test (concurrent purges are tested against PostgreSQL)."""
+        self._db.statements["users.lock_deleted_before"] += 1
+        deleted = [
+            u
+            for u in self._db.visible_users(self._tx).values()
+            if u.deleted_at is not None and u.deleted_at < deleted_before and u.id not in self._tx.purged
+        ]
+        deleted.sort(key=lambda u: (u.deleted_at, u.id))
+        return [detached(u) for u in deleted[:limit]]
+
+    async def _purge(self, users: Sequence[User]) -> int:
+        self._db.statements["users.purge"] += 1
+        visible = self._db.visible_users(self._tx)
+        ids = {u.id for u in users if u.id in visible and visible[u.id].is_deleted and u.id not in self._tx.purged}
+        self._tx.purged |= ids
+        return len(ids)
+
     def _stage(self, new_user: UserCredentials) -> None:
         self._tx.added.add(new_user.user.id)
         self._tx.users[new_user.user.id] = detached(new_user.user)
@@ -159,6 +179,17 @@ class InMemoryEmailDeliveryRepository(EmailDeliveryRepository):
         if delivery.message_id not in self._db.visible_email_deliveries(self._tx):
             raise LookupError(f"no delivery record of message {delivery.message_id} to save")
         self._tx.email_deliveries[delivery.message_id] = delivery
+
+    async def erase_addresses(self, recipient_user_ids: Collection[UUID]) -> int:
+        self._db.statements["email_deliveries.erase_addresses"] += 1
+        erased = [
+            replace(delivery, to_address=None)
+            for delivery in self._db.visible_email_deliveries(self._tx).values()
+            if delivery.recipient_user_id in recipient_user_ids and delivery.to_address is not None
+        ]
+        for delivery in erased:
+            self._tx.email_deliveries[delivery.message_id] = delivery
+        return len(erased)
 
 
 def _comes_after(position: tuple[object, UUID], cursor: tuple[object, UUID], *, descending: bool) -> bool:

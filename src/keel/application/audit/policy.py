@@ -19,7 +19,7 @@ from keel.application.ports.ids import IdGenerator
 from keel.domain.auth import EmailVerificationRequested, PasswordResetRequested
 from keel.domain.events import DomainEvent, FieldChange
 from keel.domain.tenants import TenantCreated
-from keel.domain.users import UserCreated, UserDeleted, UserRestored, UserUpdated
+from keel.domain.users import UserCreated, UserDeleted, UserPurged, UserRestored, UserUpdated
 
 if TYPE_CHECKING:
     from keel.application.unit_of_work import UnitOfWork
@@ -64,6 +64,13 @@ def _user_restored(event: UserRestored) -> AuditedChange:
     )
 
 
+def _user_purged(event: UserPurged) -> AuditedChange:
+    # The entry keeps only ids and the deletion time: the purged record's personal data stays gone.
+    return AuditedChange(
+        event.tenant_id, "user.purged", "user", event.user_id, (FieldChange("deleted_at", event.deleted_at, None),)
+    )
+
+
 def _password_reset_requested(event: PasswordResetRequested) -> AuditedChange:
     # Never the token: the entry says that a reset was asked for, and until when it can be used.
     return AuditedChange(
@@ -94,6 +101,7 @@ DEFAULT_AUDITED: Mapping[type[DomainEvent], AuditRule[Any]] = MappingProxyType(
         UserUpdated: _user_updated,
         UserDeleted: _user_deleted,
         UserRestored: _user_restored,
+        UserPurged: _user_purged,
     }
 )
 

@@ -9,6 +9,7 @@ send before then, and a crashed attempt is retried after it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Final
@@ -138,3 +139,8 @@ class EmailDeliveryRepository(ABC):
     @abstractmethod
     async def save(self, delivery: EmailDelivery) -> None:
         """Write the record's current state over the stored one (which must exist)."""
+
+    @abstractmethod
+    async def erase_addresses(self, recipient_user_ids: Collection[UUID]) -> int:
+        """Forget the address of every record sent (or to be sent) to these users — purged users: the records stay,
+        with the bare user id, as the history of what was sent; the number of records changed."""

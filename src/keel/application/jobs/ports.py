@@ -85,6 +85,12 @@ class JobRepository(ABC):
         if it was final already (or is not there): exactly one caller finishes a job."""
 
     @abstractmethod
+    async def lock_stale(self, progress_before: datetime, *, limit: int) -> Sequence[Job]:
+        """Maintenance only, across tenants: up to ``limit`` queued or running jobs whose last progress (their
+        creation, if they never progressed) is before ``progress_before``, oldest first, locked until the transaction
+        ends; rows another transaction holds are skipped (``SKIP LOCKED``)."""
+
+    @abstractmethod
     async def record_chunk(self, tenant_id: UUID, chunk: ImportChunk, now: datetime) -> None:
         """Store the chunk in the ledger and add its counts to the job's progress; ``ChunkAlreadyRecorded`` if the
         ledger has it already (the caller's transaction then rolls back)."""

@@ -1,4 +1,5 @@
-"""The users repository port. Every method is scoped to a tenant: another tenant's user is simply not found.
+"""The users repository port. Every method is scoped to a tenant: another tenant's user is simply not found — except
+``lock_deleted_before``, the maintenance purge's, which looks across tenants.
 
 Uniqueness of email and username per tenant holds among non-deleted users only — partial unique indexes on
 ``(tenant_id, email)`` and ``(tenant_id, username)`` ``WHERE deleted_at IS NULL`` — so soft-deleting a user frees their
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from uuid import UUID
 
 from keel.application.ports.repository import Repository
@@ -42,8 +44,23 @@ class UserRepository(Repository[User], ABC):
         await self._save(user, expected_version=expected_version)
         self._remember([user])
 
+    async def purge(self, users: Sequence[User]) -> int:
+        """Remove the rows of these deleted users for good (their refresh and one-time tokens go with them, by
+        cascade); the number removed. Each user should have recorded ``UserPurged`` (``User.purge``) first."""
+        if not users:
+            return 0
+        purged = await self._purge(users)
+        self._remember(users)
+        return purged
+
     @abstractmethod
     async def get(self, tenant_id: UUID, user_id: UUID, *, include_deleted: bool = False) -> User | None: ...
+
+    @abstractmethod
+    async def lock_deleted_before(self, deleted_before: datetime, *, limit: int) -> Sequence[User]:
+        """Maintenance only, across tenants: up to ``limit`` users deleted before ``deleted_before``, oldest deletion
+        first, locked until the transaction ends — rows another transaction holds are skipped (``SKIP LOCKED``), so
+        concurrent purges take different users and never wait for each other."""
 
     @abstractmethod
     async def find(self, tenant_id: UUID, query: UserQuery, *, limit: int) -> Sequence[User]:
@@ -88,3 +105,6 @@ class UserRepository(Repository[User], ABC):
 
     @abstractmethod
     async def _save(self, user: User, *, expected_version: int) -> None: ...
+
+    @abstractmethod
+    async def _purge(self, users: Sequence[User]) -> int: ...

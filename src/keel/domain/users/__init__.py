@@ -18,7 +18,7 @@ from keel.domain.users.errors import (
     UserNotFound,
     WeakPassword,
 )
-from keel.domain.users.events import UserCreated, UserDeleted, UserEvent, UserRestored, UserUpdated
+from keel.domain.users.events import UserCreated, UserDeleted, UserEvent, UserPurged, UserRestored, UserUpdated
 from keel.domain.users.limits import DEFAULT_PAGE_SIZE, MAX_BATCH_SIZE, MAX_PAGE_SIZE, MIN_PASSWORD_LENGTH
 from keel.domain.users.ownership import LastOwnerPolicy, OwnerCount
 from keel.domain.users.passwords import UNUSABLE_PASSWORD_HASH, Password, PasswordHash, UserCredentials
@@ -62,6 +62,7 @@ __all__ = [
     "UserDeleted",
     "UserEvent",
     "UserNotFound",
+    "UserPurged",
     "UserRestored",
     "UserStatus",
     "UserUpdated",

@@ -39,3 +39,11 @@ class UserDeleted(UserEvent):
 @dataclass(frozen=True, kw_only=True)
 class UserRestored(UserEvent):
     pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserPurged(UserEvent):
+    """The record of a user deleted long enough ago is gone for good (maintenance); ``version`` is its last one."""
+
+    deleted_at: str
+    """When the user had been deleted (ISO 8601): how long the record was kept after that."""

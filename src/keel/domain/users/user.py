@@ -17,7 +17,7 @@ from keel.domain.names import display_name
 from keel.domain.users.changes import UserChanges
 from keel.domain.users.email import EmailAddress
 from keel.domain.users.errors import InvalidFullName, UserNotFound
-from keel.domain.users.events import UserCreated, UserDeleted, UserRestored, UserUpdated
+from keel.domain.users.events import UserCreated, UserDeleted, UserPurged, UserRestored, UserUpdated
 from keel.domain.users.limits import MAX_FULL_NAME_LENGTH
 from keel.domain.users.preferences import Preferences
 from keel.domain.users.roles import Role, UserStatus, role_set
@@ -181,6 +181,23 @@ class User(Aggregate):
         self._new_version(now)
         self.record(UserRestored(occurred_at=now, user_id=self.id, tenant_id=self.tenant_id, version=self.version))
         return True
+
+    def purge(self, now: datetime) -> None:
+        """Record that this deleted user's record is removed for good (``UserPurged``); the repository removes it.
+
+        Only a deleted user may be purged: a live one raises ``UserNotFound`` (there is no deleted user to purge).
+        """
+        if self.deleted_at is None:
+            raise UserNotFound("Only a deleted user can be purged.")
+        self.record(
+            UserPurged(
+                occurred_at=now,
+                user_id=self.id,
+                tenant_id=self.tenant_id,
+                version=self.version,
+                deleted_at=self.deleted_at.isoformat(),
+            )
+        )
 
     def _ensure_not_deleted(self) -> None:
         if self.is_deleted:

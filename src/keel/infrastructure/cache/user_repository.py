@@ -7,10 +7,10 @@ It wraps another ``UserRepository`` (the SQL one) behind the same port, one per 
 - A user written in this unit of work is read from ``inner`` only, never from or into the cache: the transaction sees
   its own uncommitted change, which must not be served to others or survive a rollback. A ``get`` before the write
   may fill the cache — with the committed row, which it is until the commit, and the commit invalidates it.
-- ``add``/``add_many``/``save`` delegate, remember the ids, and register an after-commit callback that deletes every
-  id written so far in one Redis call (the first callback to run does it; later ones find nothing left). Rolled back,
-  nothing is deleted — nothing changed. Added users are invalidated too: cheap, and it also ends any lease a reader
-  took while probing the id before it existed.
+- ``add``/``add_many``/``save``/``purge`` delegate, remember the ids, and register an after-commit callback that
+  deletes every id written so far in one Redis call (the first callback to run does it; later ones find nothing
+  left). Rolled back, nothing is deleted — nothing changed. Added users are invalidated too: cheap, and it also ends
+  any lease a reader took while probing the id before it existed; purged users too: their rows are gone.
 - Everything else (``find``, credentials, lookups by email, owner counts, identity checks, new password hashes) goes
   straight to ``inner``: lists and log-ins must see the database, and ``replace_password_hash`` changes nothing the
   cache holds.
@@ -21,6 +21,7 @@ A stale cached copy cannot corrupt a write: ``save`` is compare-and-set on the v
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from functools import partial
 from uuid import UUID
 
@@ -70,6 +71,14 @@ class CachedUserRepository(UserRepository):
 
     async def replace_password_hash(self, tenant_id: UUID, user_id: UUID, password_hash: PasswordHash) -> None:
         await self._inner.replace_password_hash(tenant_id, user_id, password_hash)
+
+    async def lock_deleted_before(self, deleted_before: datetime, *, limit: int) -> Sequence[User]:
+        return await self._inner.lock_deleted_before(deleted_before, limit=limit)
+
+    async def _purge(self, users: Sequence[User]) -> int:
+        purged = await self._inner.purge(users)
+        self._written_users(users)  # after commit, their entries go: a purged user is never served from the cache
+        return purged
 
     async def _add(self, new_user: UserCredentials) -> None:
         await self._inner.add(new_user)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Executable, Result, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Executable, Result, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from keel.application.email import EmailDelivery, EmailDeliveryRepository
 from keel.infrastructure.database.models.email_deliveries import email_deliveries_table
@@ -52,6 +53,18 @@ class SqlAlchemyEmailDeliveryRepository(EmailDeliveryRepository):
         )
         if (await self._execute(statement)).first() is None:
             raise LookupError(f"no delivery record of message {delivery.message_id} to save")
+
+    async def erase_addresses(self, recipient_user_ids: Collection[UUID]) -> int:
+        if not recipient_user_ids:
+            return 0
+        ids = bindparam("ids", list(recipient_user_ids), type_=ARRAY(_deliveries.recipient_user_id.type))
+        statement = (
+            update(email_deliveries_table)
+            .where(_deliveries.recipient_user_id == any_(ids), _deliveries.to_address.is_not(None))
+            .values(to_address=None)
+            .returning(_deliveries.message_id)
+        )
+        return len((await self._execute(statement)).all())
 
     async def _one(self, statement: Executable) -> EmailDelivery | None:
         row = (await self._execute(statement)).mappings().one_or_none()

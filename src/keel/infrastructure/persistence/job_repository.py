@@ -91,6 +91,17 @@ class SqlAlchemyJobRepository(JobRepository):
         row = (await self._execute(statement)).mappings().one_or_none()
         return _job_from_row(row) if row is not None else None
 
+    async def lock_stale(self, progress_before: datetime, *, limit: int) -> Sequence[Job]:
+        last_progress = func.coalesce(_jobs.progress_at, _jobs.created_at)
+        statement = (
+            select(jobs_table)
+            .where(_jobs.status.in_(_ACTIVE), last_progress < progress_before)
+            .order_by(last_progress, _jobs.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_job_from_row(row) for row in (await self._execute(statement)).mappings()]
+
     async def record_chunk(self, tenant_id: UUID, chunk: ImportChunk, now: datetime) -> None:
         ledger = (
             pg_insert(job_chunks_table)

@@ -9,10 +9,24 @@ later flush.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BindParameter, Executable, Result, Text, any_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Executable,
+    Result,
+    Text,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from keel.application.unit_of_work import UnitOfWork
@@ -129,6 +143,25 @@ class SqlAlchemyUserRepository(UserRepository):
             .values(password_hash=password_hash.value)
         )
 
+    async def lock_deleted_before(self, deleted_before: datetime, *, limit: int) -> Sequence[User]:
+        statement = (
+            select(*USER_COLUMNS)
+            .where(_users.deleted_at.is_not(None), _users.deleted_at < deleted_before)
+            .order_by(_users.deleted_at, _users.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [user_from_row(row) for row in (await self._execute(statement)).mappings()]
+
+    async def _purge(self, users: Sequence[User]) -> int:
+        # Still deleted: a row restored since it was read (it could not be while locked) is never removed.
+        statement = (
+            delete(users_table)
+            .where(_users.id == any_(_uuid_array([user.id for user in users])), _users.deleted_at.is_not(None))
+            .returning(_users.id)
+        )
+        return len((await self._execute(statement)).all())
+
     async def _add(self, new_user: UserCredentials) -> None:
         await self._execute(insert(users_table).values(new_user_values(new_user)))
 
@@ -159,6 +192,10 @@ class SqlAlchemyUserRepository(UserRepository):
     async def _execute(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Result[Any]:
         with translate_database_errors():
             return await self._session.execute(statement, parameters)
+
+
+def _uuid_array(values: list[UUID]) -> BindParameter[Sequence[UUID]]:
+    return bindparam("ids", values, type_=ARRAY(_users.id.type))
 
 
 def _text_array(name: str, values: list[str]) -> BindParameter[Sequence[str]]:

@@ -6,7 +6,8 @@ given: without one, ``SendEmail`` workflows wait in Temporal (nothing is lost) u
 Interceptors: the client's (the OpenTelemetry ``TracingInterceptor`` when tracing is on) apply to the workers built on
 it — the SDK adds them — and ``interceptors`` adds the workers' own (``WorkflowFailureCounting``).
 
-The main task queue runs the batch jobs' workflows and activities when ``job_activities`` are given.
+The main task queue runs the batch jobs' workflows and activities when ``job_activities`` are given; the maintenance
+task queue runs ``MaintenanceWorkflow`` and its activities when ``maintenance_activities`` are given.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from temporalio.worker import Interceptor, Worker
 from keel.application.email.ports import DeliverEmail
 from keel.infrastructure.temporal.activities.email import EmailActivities
 from keel.infrastructure.temporal.activities.jobs import JobActivities
+from keel.infrastructure.temporal.activities.maintenance import MaintenanceActivities
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow
 from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow
+from keel.infrastructure.temporal.workflows.maintenance import MaintenanceWorkflow
 from keel.settings import TemporalSettings
 
 
@@ -32,6 +35,8 @@ def build_workers(
     deliver_email: DeliverEmail | None,
     interceptors: Sequence[Interceptor] = (),
     job_activities: JobActivities | None = None,
+    maintenance_activities: MaintenanceActivities | None = None,
+    maintenance_task_queue: str = "keel-maintenance",
 ) -> list[Worker]:
     """One worker per task queue that has something registered; none runs until ``run()``."""
     grace = timedelta(seconds=settings.worker_shutdown_grace_seconds)
@@ -59,6 +64,17 @@ def build_workers(
                     job_activities.finish_import,
                     job_activities.finish_job,
                 ],
+                graceful_shutdown_timeout=grace,
+                interceptors=interceptors,
+            )
+        )
+    if maintenance_activities is not None:  # the maintenance schedule's runs, on their own task queue
+        workers.append(
+            Worker(
+                client,
+                task_queue=maintenance_task_queue,
+                workflows=[MaintenanceWorkflow],
+                activities=[maintenance_activities.purge_deleted_users, maintenance_activities.mark_stale_jobs],
                 graceful_shutdown_timeout=grace,
                 interceptors=interceptors,
             )

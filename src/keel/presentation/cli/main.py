@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from keel.presentation.cli import cache, db, dev, jobs, keys, openapi, reference, serve, settings, tokens, users, worker
+from keel.presentation.cli import (
+    cache,
+    db,
+    dev,
+    jobs,
+    keys,
+    maintenance,
+    openapi,
+    reference,
+    serve,
+    settings,
+    tokens,
+    users,
+    worker,
+)
 
 app = typer.Typer(
     name="keel",
@@ -21,6 +35,7 @@ app.add_typer(settings.app)
 app.add_typer(users.app)
 app.add_typer(openapi.app)
 app.add_typer(jobs.app)
+app.add_typer(maintenance.app)
 app.command("dev")(dev.dev)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)

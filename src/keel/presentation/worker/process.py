@@ -6,7 +6,8 @@
 2. start the outbox relay — it runs whether or not Temporal answers, backing rows off while it does not — and the
    metrics endpoint (``KEEL_OBSERVABILITY__WORKER_METRICS_PORT``);
 3. connect to Temporal, trying again with a growing pause until it answers or ``stop`` is set;
-4. run one Temporal worker per task queue with something registered (``container.temporal_workers``), then call
+4. create or update the maintenance schedule (``container.maintenance_schedule``; a failure is logged, never fatal),
+   run one Temporal worker per task queue with something registered (``container.temporal_workers``), then call
    ``ready()``;
 5. on ``stop`` (SIGTERM/SIGINT in ``run_worker_process``), or if a worker fails: stop polling, let running activities
    finish within ``KEEL_TEMPORAL__WORKER_SHUTDOWN_GRACE_SECONDS`` (then they are cancelled), let the relay finish its
@@ -53,6 +54,7 @@ async def serve_worker(container: Container, stop: asyncio.Event, *, ready: Call
                 workers = container.temporal_workers(client=client)
                 if inspect.isawaitable(workers):  # its DeliverEmail depends on the engine, an async resource
                     workers = await workers
+                await container.maintenance_schedule(client=client)
                 await _run_workers(workers, relay_task, stop, ready)
         finally:
             stop.set()

@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Final, cast
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Table, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keel.application.email.ports import DeliveryStatus
@@ -35,6 +35,12 @@ class EmailDeliveryRecord(Base):
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         CheckConstraint(
             "(status = 'sent') = (sent_at IS NOT NULL AND provider_message_id IS NOT NULL)", name="sent_recorded"
+        ),
+        # Purging a user erases the address of the records sent to them: found by recipient, records with one only.
+        Index(
+            "ix_email_deliveries_recipient_user_id",
+            "recipient_user_id",
+            postgresql_where=text("to_address IS NOT NULL"),
         ),
         {"comment": "One row per email message: its recipient, attempts, last error and outcome."},
     )

@@ -11,6 +11,8 @@ Schema choices:
 * Email and username are unique per tenant among users that are not deleted (partial unique indexes): deleting a user
   frees them, and restoring one whose email or username was taken since fails on the index.
 * One index per list order, ``(tenant_id, <sort key>, id)``, serves the keyset pagination in both directions.
+* ``ix_users_deleted_at`` (partial: deleted users only) lets maintenance find the users deleted before the retention's
+  cut-off, oldest first, without reading the live ones.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class UserRecord(Base):
         Index("ix_users_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
         Index("ix_users_tenant_id_email_id", "tenant_id", "email", "id"),
         Index("ix_users_tenant_id_username_id", "tenant_id", "username", "id"),
+        Index("ix_users_deleted_at", "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
         {"comment": "Users of a tenant; deleted_at marks a soft deletion, version counts changes."},
     )
 
