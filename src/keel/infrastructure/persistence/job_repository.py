@@ -91,6 +91,15 @@ class SqlAlchemyJobRepository(JobRepository):
         row = (await self._execute(statement)).mappings().one_or_none()
         return _job_from_row(row) if row is not None else None
 
+    async def record_progress(self, tenant_id: UUID, job_id: UUID, progress: JobProgress, now: datetime) -> bool:
+        statement = (
+            update(jobs_table)
+            .where(_jobs.id == job_id, _jobs.tenant_id == tenant_id, _jobs.status == JobStatus.RUNNING.value)
+            .values(**_progress_values(progress), progress_at=now)
+            .returning(_jobs.id)
+        )
+        return (await self._execute(statement)).first() is not None
+
     async def record_chunk(self, tenant_id: UUID, chunk: ImportChunk, now: datetime) -> None:
         ledger = (
             pg_insert(job_chunks_table)

@@ -6,7 +6,8 @@ given: without one, ``SendEmail`` workflows wait in Temporal (nothing is lost) u
 Interceptors: the client's (the OpenTelemetry ``TracingInterceptor`` when tracing is on) apply to the workers built on
 it — the SDK adds them — and ``interceptors`` adds the workers' own (``WorkflowFailureCounting``).
 
-The main task queue runs the batch jobs' workflows and activities when ``job_activities`` are given.
+The main task queue runs the batch jobs' workflows and activities when ``job_activities`` are given (and the exports'
+activities when ``export_activities`` are).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from temporalio.worker import Interceptor, Worker
 
 from keel.application.email.ports import DeliverEmail
 from keel.infrastructure.temporal.activities.email import EmailActivities
+from keel.infrastructure.temporal.activities.exports import ExportActivities
 from keel.infrastructure.temporal.activities.jobs import JobActivities
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow
+from keel.infrastructure.temporal.workflows.exports import ExportUsersWorkflow
 from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow
 from keel.settings import TemporalSettings
 
@@ -32,6 +35,7 @@ def build_workers(
     deliver_email: DeliverEmail | None,
     interceptors: Sequence[Interceptor] = (),
     job_activities: JobActivities | None = None,
+    export_activities: ExportActivities | None = None,
 ) -> list[Worker]:
     """One worker per task queue that has something registered; none runs until ``run()``."""
     grace = timedelta(seconds=settings.worker_shutdown_grace_seconds)
@@ -52,12 +56,13 @@ def build_workers(
             Worker(
                 client,
                 task_queue=settings.task_queue,
-                workflows=[ImportUsersWorkflow],
+                workflows=[ImportUsersWorkflow, ExportUsersWorkflow],
                 activities=[
                     job_activities.start_job,
                     job_activities.import_chunk,
                     job_activities.finish_import,
                     job_activities.finish_job,
+                    *(export_activities.methods() if export_activities is not None else ()),
                 ],
                 graceful_shutdown_timeout=grace,
                 interceptors=interceptors,
