@@ -20,6 +20,7 @@ from uuid import UUID
 
 from keel.application.audit import AuditEntry
 from keel.application.email import EmailDelivery
+from keel.application.jobs import ImportChunk, Job
 from keel.application.outbox import OutboxMessage
 from keel.domain.api_clients import ApiClient
 from keel.domain.auth import OneTimeToken, RefreshToken
@@ -51,6 +52,8 @@ class Transaction:
     api_clients: dict[UUID, ApiClient] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     one_time_tokens: dict[UUID, OneTimeToken] = field(default_factory=dict)
+    jobs: dict[UUID, Job] = field(default_factory=dict)
+    job_chunks: dict[tuple[UUID, int], ImportChunk] = field(default_factory=dict)
 
     def has_writes(self) -> bool:
         return any(self._pending())
@@ -59,7 +62,7 @@ class Transaction:
         for pending in self._pending():
             pending.clear()
 
-    def _pending(self) -> tuple[dict[UUID, object] | set[UUID], ...]:
+    def _pending(self) -> tuple[dict[UUID, object] | dict[tuple[UUID, int], ImportChunk] | set[UUID], ...]:
         return (
             self.tenants,
             self.users,
@@ -72,6 +75,8 @@ class Transaction:
             self.api_clients,
             self.refresh_tokens,
             self.one_time_tokens,
+            self.jobs,
+            self.job_chunks,
         )
 
 
@@ -86,6 +91,8 @@ class InMemoryDatabase:
         self.api_clients: dict[UUID, ApiClient] = {}
         self.refresh_tokens: dict[UUID, RefreshToken] = {}
         self.one_time_tokens: dict[UUID, OneTimeToken] = {}
+        self.jobs: dict[UUID, Job] = {}
+        self.job_chunks: dict[tuple[UUID, int], ImportChunk] = {}
         self.statements: Counter[str] = Counter()
         self.before_commit: list[Callable[[], None]] = []
         self.commits = 0
@@ -163,6 +170,8 @@ class InMemoryDatabase:
         self.api_clients |= tx.api_clients
         self.refresh_tokens |= tx.refresh_tokens
         self.one_time_tokens |= tx.one_time_tokens
+        self.jobs |= tx.jobs
+        self.job_chunks |= tx.job_chunks
         self.commits += 1
         tx.clear()
 

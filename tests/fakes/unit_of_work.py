@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from fakes.audit import InMemoryAuditLog
 from fakes.database import InMemoryDatabase, Transaction
 from fakes.events import RecordingEventBus
+from fakes.jobs import InMemoryJobRepository
 from fakes.outbox import InMemoryOutbox
 from fakes.repositories import (
     InMemoryApiClientRepository,
@@ -49,6 +50,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.api_clients = InMemoryApiClientRepository(self.database, self._tx)
         self.refresh_tokens = InMemoryRefreshTokenRepository(self.database, self._tx)
         self.one_time_tokens = InMemoryOneTimeTokenRepository(self.database, self._tx)
+        self.jobs = InMemoryJobRepository(self.database, self._tx)
 
     async def _commit(self) -> None:
         self.database.commit(self._tx)
