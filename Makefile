@@ -50,5 +50,6 @@ bench: install ## Benchmarks (print figures; never part of the test suite)
 clean: ## Remove caches (keeps .keel/, the local stack's data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist
 
-bench-jobs: install ## Batch jobs on real services: 100k-row import, 1,000 emails (prints figures)
+bench-jobs: install ## Batch jobs on real services: 100k-row import, 1,000 emails, 100k/1M-user export (prints figures)
 	$(RUN) python -m benchmarks.jobs
+	$(RUN) python -m benchmarks.jobs_export

@@ -48,6 +48,7 @@ from keel.application.health import CheckHealth
 from keel.application.jobs import (
     ActAsUser,
     CancelJob,
+    ExportUsers,
     FinishImport,
     FinishJob,
     GetAnyJob,
@@ -55,6 +56,7 @@ from keel.application.jobs import (
     ImportUsersChunk,
     OpenJobFile,
     StartJob,
+    StartUserExport,
     StartUserImport,
 )
 from keel.application.maintenance import MarkStaleJobs, PurgeDeletedUsers, RunMaintenance
@@ -128,6 +130,7 @@ from keel.infrastructure.telemetry.tracing import (
     temporal_tracing_interceptors,
     tracing_resource,
 )
+from keel.infrastructure.temporal.activities.exports import ExportActivities
 from keel.infrastructure.temporal.activities.jobs import JobActivities
 from keel.infrastructure.temporal.activities.maintenance import MaintenanceActivities
 from keel.infrastructure.temporal.client import temporal_resource
@@ -478,6 +481,11 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(FinishImport, uow_factory, file_storage, finish_job),
         finish_job,
     )
+    start_user_export = providers.Singleton(StartUserExport, uow_factory, clock, ids)
+    export_users = providers.Singleton(
+        ExportUsers, uow_factory, file_storage, clock, page_size=settings.provided.jobs.export_page_size
+    )
+    export_activities = providers.Singleton(ExportActivities, export_users, finish_job)
 
     # --- Maintenance: purge old soft-deleted users, fail stale jobs (the worker's schedule; `keel maintenance run`) --
     purge_deleted_users = providers.Singleton(
@@ -529,6 +537,7 @@ class Container(containers.DeclarativeContainer):
         settings=settings.provided.temporal,
         deliver_email=email_delivery,
         job_activities=job_activities,
+        export_activities=export_activities,
         interceptors=__self__.provided.worker_interceptors.call(),
         maintenance_activities=maintenance_activities,
         maintenance_task_queue=settings.provided.maintenance.task_queue,

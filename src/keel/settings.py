@@ -514,6 +514,13 @@ class JobsSettings(_Section):
         le=100,
         description="Rows an import creates per chunk (one activity, one transaction; at most the batch limit, 100).",
     )
+    export_page_size: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000,
+        description="Users an export reads per query (memory holds one page; progress and cancellation are checked "
+        "between pages).",
+    )
 
 
 class MaintenanceSettings(_Section):

@@ -6,12 +6,17 @@ added without saying how it keeps tenants apart.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from keel.infrastructure.database.models.jobs import jobs_table
+from keel.settings import Settings
 from support.api import AddUser, Caller, SignUp
 from support.partner import CreateApiClient, Partner, signed_get
 from support.routes import api_routes, operations
@@ -74,6 +79,41 @@ async def test_another_tenants_job_is_not_found_by_id(client: httpx.AsyncClient,
     intact = await client.get(f"/api/v1/jobs/{job_id}", headers=victim.headers)
     assert intact.status_code == 200
     assert intact.json()["status"] == "queued"  # the attacker's cancel did nothing
+
+
+async def test_another_tenants_export_and_its_result_are_not_found_by_id(
+    client: httpx.AsyncClient, sign_up: SignUp, settings: Settings
+) -> None:
+    attacker, victim = await sign_up(), await sign_up()
+    accepted = await client.post("/api/v1/users/exports", headers=victim.headers, json={"format": "csv"})
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["job"]["id"]
+    await _succeed_with_result(settings, job_id, b"id,email\r\n")
+    for (method, path), attack in JOB_ATTACKS.items():
+        response = await attack(client, attacker, job_id)
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.json()["code"] == "job_not_found"
+    result = await client.get(f"/api/v1/jobs/{job_id}/result", headers=victim.headers)
+    assert result.status_code == 200
+    assert result.content == b"id,email\r\n"
+
+
+async def _succeed_with_result(settings: Settings, job_id: str, content: bytes) -> None:
+    """What the export's workflow leaves behind: the result file, and the job succeeded with it."""
+    key = f"jobs/{job_id}/result.csv"
+    path = settings.jobs.storage_dir / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    engine = create_async_engine(settings.database.url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                update(jobs_table)
+                .where(jobs_table.c.id == uuid.UUID(job_id))
+                .values(status="succeeded", result_key=key, started_at=func.now(), finished_at=func.now())
+            )
+    finally:
+        await engine.dispose()
 
 
 async def test_another_tenants_user_is_not_found_by_id(

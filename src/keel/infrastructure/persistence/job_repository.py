@@ -102,6 +102,15 @@ class SqlAlchemyJobRepository(JobRepository):
         )
         return [_job_from_row(row) for row in (await self._execute(statement)).mappings()]
 
+    async def record_progress(self, tenant_id: UUID, job_id: UUID, progress: JobProgress, now: datetime) -> bool:
+        statement = (
+            update(jobs_table)
+            .where(_jobs.id == job_id, _jobs.tenant_id == tenant_id, _jobs.status == JobStatus.RUNNING.value)
+            .values(**_progress_values(progress), progress_at=now)
+            .returning(_jobs.id)
+        )
+        return (await self._execute(statement)).first() is not None
+
     async def record_chunk(self, tenant_id: UUID, chunk: ImportChunk, now: datetime) -> None:
         ledger = (
             pg_insert(job_chunks_table)

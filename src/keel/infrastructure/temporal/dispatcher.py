@@ -23,6 +23,7 @@ from keel.infrastructure.outbox import PendingMessage
 from keel.infrastructure.telemetry.propagation import carried_trace_context
 from keel.infrastructure.temporal.client import TemporalConnector, TemporalUnavailable
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow, email_workflow_id
+from keel.infrastructure.temporal.workflows.exports import ExportUsersWorkflow, export_workflow_id
 from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow, import_workflow_id
 
 
@@ -103,9 +104,23 @@ class TemporalOutboxDispatcher:
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 )
+            case MessageKind.START_EXPORT:
+                job = job_ref_from_payload(message.payload)
+                await client.start_workflow(
+                    ExportUsersWorkflow.run,
+                    job,
+                    id=export_workflow_id(job.job_id),
+                    task_queue=self._jobs_task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                )
 
 
-_WORKFLOWS = {MessageKind.SEND_EMAIL.value: "SendEmail", MessageKind.START_IMPORT.value: "ImportUsers"}
+_WORKFLOWS = {
+    MessageKind.SEND_EMAIL.value: "SendEmail",
+    MessageKind.START_IMPORT.value: "ImportUsers",
+    MessageKind.START_EXPORT.value: "ExportUsers",
+}
 """The workflow each kind starts, as named in metrics (a fixed set: one label value per kind)."""
 
 

@@ -6,8 +6,9 @@ given: without one, ``SendEmail`` workflows wait in Temporal (nothing is lost) u
 Interceptors: the client's (the OpenTelemetry ``TracingInterceptor`` when tracing is on) apply to the workers built on
 it — the SDK adds them — and ``interceptors`` adds the workers' own (``WorkflowFailureCounting``).
 
-The main task queue runs the batch jobs' workflows and activities when ``job_activities`` are given; the maintenance
-task queue runs ``MaintenanceWorkflow`` and its activities when ``maintenance_activities`` are given.
+The main task queue runs the batch jobs' workflows and activities when ``job_activities`` are given (and the exports'
+activities when ``export_activities`` are); the maintenance task queue runs ``MaintenanceWorkflow`` and its activities
+when ``maintenance_activities`` are given.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from temporalio.worker import Interceptor, Worker
 
 from keel.application.email.ports import DeliverEmail
 from keel.infrastructure.temporal.activities.email import EmailActivities
+from keel.infrastructure.temporal.activities.exports import ExportActivities
 from keel.infrastructure.temporal.activities.jobs import JobActivities
 from keel.infrastructure.temporal.activities.maintenance import MaintenanceActivities
 from keel.infrastructure.temporal.workflows.email import SendEmailWorkflow
+from keel.infrastructure.temporal.workflows.exports import ExportUsersWorkflow
 from keel.infrastructure.temporal.workflows.jobs import ImportUsersWorkflow
 from keel.infrastructure.temporal.workflows.maintenance import MaintenanceWorkflow
 from keel.settings import TemporalSettings
@@ -37,6 +40,7 @@ def build_workers(
     job_activities: JobActivities | None = None,
     maintenance_activities: MaintenanceActivities | None = None,
     maintenance_task_queue: str = "keel-maintenance",
+    export_activities: ExportActivities | None = None,
 ) -> list[Worker]:
     """One worker per task queue that has something registered; none runs until ``run()``."""
     grace = timedelta(seconds=settings.worker_shutdown_grace_seconds)
@@ -57,12 +61,13 @@ def build_workers(
             Worker(
                 client,
                 task_queue=settings.task_queue,
-                workflows=[ImportUsersWorkflow],
+                workflows=[ImportUsersWorkflow, ExportUsersWorkflow],
                 activities=[
                     job_activities.start_job,
                     job_activities.import_chunk,
                     job_activities.finish_import,
                     job_activities.finish_job,
+                    *(export_activities.methods() if export_activities is not None else ()),
                 ],
                 graceful_shutdown_timeout=grace,
                 interceptors=interceptors,

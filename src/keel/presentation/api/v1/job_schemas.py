@@ -1,4 +1,4 @@
-"""The JSON shapes of jobs in API v1: a job's status and progress, and the links to its files."""
+"""The JSON shapes of jobs in API v1: a job's status and progress, the links to its files, and an export's request."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
-from keel.application.jobs import Job
+from keel.application.jobs import ExportFormat, ExportRequest, Job
+from keel.application.users import UserQuery
+from keel.domain.users import Role, UserStatus
 
 JobKindName = Literal["import", "export"]
 JobStatusName = Literal["queued", "running", "succeeded", "failed", "cancelled"]
@@ -57,3 +59,30 @@ class JobView(BaseModel):
 
 class JobAcceptedView(BaseModel):
     job: JobView
+
+
+class ExportFiltersBody(BaseModel):
+    """The users list's filters that make sense for an export; unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: UserStatus | None = None
+    role: Role | None = None
+    q: str | None = Field(default=None, max_length=100, description="Substring of email, username or name.")
+    include_deleted: bool = Field(default=False, description="Include deleted users (needs users:restore).")
+
+
+class ExportRequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: ExportFormat = Field(description="`csv` (formula cells escaped) or `jsonl` (one JSON object per line).")
+    filters: ExportFiltersBody = Field(default_factory=ExportFiltersBody)
+
+    def to_request(self) -> ExportRequest:
+        filters = self.filters
+        return ExportRequest(
+            format=self.format,
+            filters=UserQuery(
+                status=filters.status, role=filters.role, q=filters.q, include_deleted=filters.include_deleted
+            ),
+        )

@@ -1,8 +1,10 @@
-"""``/api/v1/users/imports``: import users from a CSV file, in the background (a job).
+"""``/api/v1/users/imports`` and ``/api/v1/users/exports``: import users from a CSV file, or export them, in the
+background (a job).
 
 The upload streams into storage while it is checked; a file that cannot be imported is refused before any job exists
 (RFC 9457 problems: 413 too large, 422 not UTF-8 / bad header / empty). Otherwise the answer is 202 with the job,
-whose ``Location`` is ``/api/v1/jobs/<id>``.
+whose ``Location`` is ``/api/v1/jobs/<id>``. An export takes a JSON body — its format and the users list's filters —
+and answers the same way; its file streams from the job's ``result_url`` once it succeeded.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile, status
 
-from keel.application.jobs import ImportFileTooLarge, StartImportCommand
+from keel.application.jobs import ImportFileTooLarge, Job, StartExportCommand, StartImportCommand
 from keel.presentation.api.authorization import JobRunner
-from keel.presentation.api.jobs_deps import ImportLimitDep, StartUserImportDep
+from keel.presentation.api.jobs_deps import ImportLimitDep, StartUserExportDep, StartUserImportDep
 from keel.presentation.api.problems import problem_responses
 from keel.presentation.api.rate_limiting import UserRateLimit
 from keel.presentation.api.responses import ModelResponse
-from keel.presentation.api.v1.job_schemas import JobAcceptedView
+from keel.presentation.api.v1.job_schemas import ExportRequestBody, JobAcceptedView
 from keel.presentation.api.v1.jobs import job_view
 from keel.settings import RateLimitClass
 
@@ -56,6 +58,25 @@ async def import_users(
     if declared is not None and declared.isdigit() and int(declared) > max_bytes + MULTIPART_OVERHEAD_BYTES:
         raise ImportFileTooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
     job = await start_import(StartImportCommand(actor=actor, content=_chunks(file)))
+    return _accepted(request, job)
+
+
+@router.post(
+    "/exports",
+    summary="Export the users (CSV or JSON Lines), filtered like the users list, in the background",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobAcceptedView,
+    dependencies=WRITE,
+    responses=problem_responses(400, 401, 403, 422, 429),
+)
+async def export_users(
+    body: ExportRequestBody, actor: JobRunner, start_export: StartUserExportDep, request: Request
+) -> ModelResponse:
+    job = await start_export(StartExportCommand(actor=actor, request=body.to_request()))
+    return _accepted(request, job)
+
+
+def _accepted(request: Request, job: Job) -> ModelResponse:
     view = JobAcceptedView.model_construct(job=job_view(request, job))
     location = request.url_for("get_job", job_id=str(job.id)).path
     return ModelResponse(view, status.HTTP_202_ACCEPTED, headers={"Location": location})
