@@ -154,7 +154,6 @@ async def test_reads_survive_a_redis_crash_and_the_cache_heals_without_serving_a
     # Healed: once the breaker closed, reads are answered from Redis again.
     hits, misses = end["hit"] - recovered["hit"], end["miss"] - recovered["miss"]
     assert hits / (hits + misses) >= 0.95, (hits, misses)
-    assert (before["hit"] / (before["hit"] + before["miss"])) >= 0.5
     # The limiter let reads through uncounted while Redis was down, refused the log-in, and counts again since.
     assert uncounted["allowed"] >= len(in_outage)
     assert uncounted["refused"] == 1

