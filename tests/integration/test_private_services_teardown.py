@@ -68,9 +68,9 @@ def test_the_exit_hook_stops_what_a_failed_test_left_running(tmp_path: Path) -> 
     server = PrivateRedis(tmp_path / "redis")
     server.start()
     assert server.process is not None
-    assert server in private_services._running
+    assert server in private_services.tracked()
 
-    private_services._stop_leftovers()
+    private_services.stop_leftovers()
 
     assert server.process.poll() is not None
-    assert server not in private_services._running
+    assert server not in private_services.tracked()

@@ -27,7 +27,7 @@ import httpx
 from keel.infrastructure.migrations import MigrationService
 from support.api import PASSWORD, Caller, log_in
 from support.network import free_port
-from support.private_services import START_SECONDS, PrivatePostgres, PrivateRedis, _running, stop_process
+from support.private_services import START_SECONDS, PrivatePostgres, PrivateRedis, stop_process, track, untrack
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 MIGRATIONS_DIR: Final = REPO_ROOT / "migrations"
@@ -85,7 +85,7 @@ class PrivateApi:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        _running.add(self)
+        track(self)
 
     def wait_ready(self, within: float = START_SECONDS) -> None:
         assert self.process is not None
@@ -112,7 +112,7 @@ class PrivateApi:
         return events
 
     def close(self) -> None:
-        _running.discard(self)
+        untrack(self)
         if self.process is not None:
             stop_process(self.process)
 

@@ -46,8 +46,22 @@ class _Stoppable(Protocol):
 _running: set[_Stoppable] = set()
 
 
+def track(server: _Stoppable) -> None:
+    """Remember a started server until its ``close()``: the exit hook stops it if nothing else does."""
+    _running.add(server)
+
+
+def untrack(server: _Stoppable) -> None:
+    _running.discard(server)
+
+
+def tracked() -> frozenset[_Stoppable]:
+    return frozenset(_running)
+
+
 @atexit.register
-def _stop_leftovers() -> None:
+def stop_leftovers() -> None:
+    """Stop every server still registered (a test that failed before its teardown ran, an interrupted run)."""
     for server in list(_running):
         with contextlib.suppress(Exception):
             server.close()
@@ -122,7 +136,7 @@ class PrivatePostgres:
                 "-c max_connections=200",
             ]
         )
-        _running.add(self)
+        track(self)
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", str(int(START_SECONDS)), "-o",
                   options, "start")  # fmt: skip
 
@@ -152,7 +166,7 @@ class PrivatePostgres:
 
     def close(self) -> None:
         """Stop the server whatever its state, and delete its files."""
-        _running.discard(self)
+        untrack(self)
         if self.running:
             try:
                 self.stop("immediate")
@@ -220,7 +234,7 @@ class PrivateRedis:
             self.process = subprocess.Popen(
                 [redis_executable(), *arguments], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
-        _running.add(self)
+        track(self)
         deadline = time.monotonic() + START_SECONDS
         while not self._answers():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -236,7 +250,7 @@ class PrivateRedis:
             self.process.wait()
 
     def close(self) -> None:
-        _running.discard(self)
+        untrack(self)
         if self.process is not None:
             stop_process(self.process, timeout=5)
         shutil.rmtree(self.directory, ignore_errors=True)
