@@ -1,10 +1,12 @@
 """Scenario 2 — PostgreSQL stopped (``pg_ctl stop -m fast``: every session ended) under load, then started again.
 
 The load mixes a read the cache can answer (one user, ``GET /api/v1/users/{id}``) with one it cannot (a page of users,
-``GET /api/v2/users``). While PostgreSQL is down: the cached read keeps answering 200 from Redis; the page answers 503
-problems (``application/problem+json``) with ``Retry-After`` — never a 500, never a traceback; ``/health/ready``
-answers 503. No request waits past what the settings allow (pool wait + connect + statement timeouts). After the
-restart the same process serves again: its pool replaces the dead connections by itself, no restart of the app.
+``GET /api/v2/users``), and a writer renames its own profile, one write at a time. While PostgreSQL is down: the
+cached read keeps answering 200 from Redis; the page and the writes answer 503 problems (``application/problem+json``)
+with ``Retry-After`` — never a 500, never a traceback; ``/health/ready`` answers 503. Every write acknowledged is in
+the database (each moved the user's version by one), and no refused write appeared there. No request waits past what
+the settings allow (pool wait + connect + statement timeouts). After the restart the same process serves again: its
+pool replaces the dead connections by itself, no restart of the app.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 
@@ -77,6 +81,10 @@ async def test_a_stopped_postgres_answers_503_problems_and_the_pool_heals_after_
         def read(_: int) -> httpx.Request:
             return client.build_request("GET", next(paths), headers=owner.headers)
 
+        def rename(number: int) -> httpx.Request:  # the owner's own profile: one write at a time, no conflicts
+            headers = {**owner.headers, "Content-Type": "application/merge-patch+json"}
+            return client.build_request("PATCH", "/api/v1/users/me", headers=headers, json={"full_name": f"W{number}"})
+
         async def page_status() -> int:
             return (await probe.get(PAGE, headers=owner.headers)).status_code
 
@@ -84,9 +92,10 @@ async def test_a_stopped_postgres_answers_503_problems_and_the_pool_heals_after_
             return (await probe.get("/health/ready")).status_code
 
         stop = asyncio.Event()
-        report = LoadReport()
-        load = asyncio.create_task(
-            run_load(client, read, concurrency=CONCURRENCY, until=stop, keep_body=True, report=report)
+        report, writes = LoadReport(), LoadReport()
+        load = asyncio.gather(
+            run_load(client, read, concurrency=CONCURRENCY, until=stop, keep_body=True, report=report),
+            run_load(client, rename, concurrency=1, until=stop, keep_body=True, report=writes),
         )
         try:
             await asyncio.sleep(WARM_SECONDS)
@@ -108,15 +117,19 @@ async def test_a_stopped_postgres_answers_503_problems_and_the_pool_heals_after_
             stop.set()
             await load
 
+    version = await _user_version(stack.database_dsn, owner.id)
+    acknowledged = writes.ok
     before = [o for o in report.outcomes if o.answered_at < stopping_at]
     during = [o for o in report.outcomes if o.sent_at > stopped_at and o.answered_at < restarting_at]
     after = [o for o in report.outcomes if o.sent_at > recovered_at]
     unexpected = [
-        (o.path, o.status, o.error) for o in report.outcomes if o.status != 200 and not _is_unavailable_problem(o)
+        (o.path, o.status, o.error)
+        for o in report.outcomes + writes.outcomes
+        if o.status != 200 and not _is_unavailable_problem(o)
     ]
     # Never a 500 and never a hang: every answer is a 200 or a 503 problem with Retry-After, within the settings' bound.
     assert unexpected == []
-    assert report.unanswered == []
+    assert report.unanswered == writes.unanswered == []
     assert report.max_seconds <= LATENCY_BOUND_SECONDS
     assert {o.status for o in before} == {200}
     # While down: the cached user is still served (from Redis); every page needs PostgreSQL and is refused.
@@ -124,27 +137,40 @@ async def test_a_stopped_postgres_answers_503_problems_and_the_pool_heals_after_
     assert {o.status for o in during if o.path == PAGE} == {503}
     assert not_ready["status"] == "fail"
     assert not_ready["checks"]["postgres"] == {**not_ready["checks"]["postgres"], "status": "fail", "required": True}
+    # No acknowledged write was lost (each one moved the version by one), and no refused write appeared.
+    assert {o.status for o in writes.outcomes if o.sent_at > stopped_at and o.answered_at < restarting_at} == {503}
+    assert acknowledged <= version - 1 <= acknowledged + writes.server_errors
+    assert writes.outcomes[-1].status != 200 or writes.outcomes[-1].body["version"] == version
     # Healed in place: the same process serves everything again.
     assert {o.status for o in after} == {200}
     assert stack.api.process is not None
     assert stack.api.process.poll() is None
 
-    refused = sum(1 for o in report.outcomes if o.status == 503)
+    refused = sum(1 for o in report.outcomes + writes.outcomes if o.status == 503)
     resilience_figures(
         Figures(
-            scenario="2. PostgreSQL stopped under reads",
-            sent=report.sent,
-            ok=report.ok,
-            client_errors=report.client_errors,
-            server_errors=report.server_errors,
-            lost=len(report.unanswered),
+            scenario="2. PostgreSQL stopped under reads and writes",
+            sent=report.sent + writes.sent,
+            ok=report.ok + writes.ok,
+            client_errors=report.client_errors + writes.client_errors,
+            server_errors=report.server_errors + writes.server_errors,
+            lost=len(report.unanswered) + max(0, acknowledged - (version - 1)),
             recovery_seconds=recovered_at - restarted_at,
             notes=(
-                f"{refused} × 503 problem + Retry-After; cached reads 200 throughout; readiness 503 while down; "
+                f"{refused} × 503 problem + Retry-After; cached reads 200 throughout; {acknowledged} writes "
+                f"acknowledged, all stored; readiness 503 while down; "
                 f"max latency {report.max_seconds:.2f} s (bound {LATENCY_BOUND_SECONDS:g} s)"
             ),
         )
     )
+
+
+async def _user_version(dsn: str, user_id: str) -> int:
+    connection = await asyncpg.connect(dsn)
+    try:
+        return int(await connection.fetchval("SELECT version FROM users WHERE id = $1", UUID(user_id)))
+    finally:
+        await connection.close()
 
 
 def _answers(status: Callable[[], Awaitable[int]], expected: int) -> Callable[[], Awaitable[bool]]:
