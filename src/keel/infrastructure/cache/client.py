@@ -5,9 +5,10 @@ more, at once, on a new connection. After Redis restarts, every connection the p
 that retry each would fail one command, and a handful failing in a row reopens the circuit breakers that had just
 closed (the cache's and the rate limiter's). A timeout is not retried — it would double the wait on a slow Redis —
 and neither is a refused connection more than once: against a dead Redis, one retry costs one more refused connect.
-A retried command may have run once already if the connection broke after sending it; every command keel sends is
-safe to repeat (reads, deletes, scripts that set what is already set) except a rate-limit hit, which may then count
-twice — one extra hit, once, when a connection breaks mid-reply.
+A retried command may have run once already if the connection broke after sending it. Reads, deletes and the cache's
+scripts are safe to repeat; two are not quite: a rate-limit hit may count twice, and a partner request's nonce claim
+(``SET NX``) may find its own first attempt and refuse the request as a replay rather than answer 503 — both only when
+a connection breaks between a command's arrival and its reply.
 """
 
 from __future__ import annotations
