@@ -95,7 +95,12 @@ from keel.infrastructure.metrics.adapters import (
     PrometheusRateLimitMetrics,
     PrometheusWorkflowMetrics,
 )
-from keel.infrastructure.metrics.collectors import CacheCollector, DatabasePoolCollector, pool_metrics_resource
+from keel.infrastructure.metrics.collectors import (
+    CacheCollector,
+    DatabasePoolCollector,
+    RateLimitCollector,
+    pool_metrics_resource,
+)
 from keel.infrastructure.metrics.exposition import MetricsExposition
 from keel.infrastructure.metrics.http import HttpMetricsMiddleware
 from keel.infrastructure.metrics.registry import KeelMetrics
@@ -104,7 +109,7 @@ from keel.infrastructure.migrations import MigrationService
 from keel.infrastructure.outbound import PublicUrlPolicy, SystemResolver
 from keel.infrastructure.outbox import Backoff, OutboxRelay, SqlAlchemyOutboxStore
 from keel.infrastructure.persistence import SqlAlchemyUnitOfWork, SqlAlchemyUserRepository, UserRepositoryFactory
-from keel.infrastructure.rate_limits import RedisRateLimiter
+from keel.infrastructure.rate_limits import RateLimitStats, RedisRateLimiter
 from keel.infrastructure.security import (
     AesGcmSecretSealer,
     Argon2PasswordHasher,
@@ -199,11 +204,13 @@ def http_observability_middleware(
 
 
 def register_metrics_collectors(
-    metrics: KeelMetrics, *, pool: DatabasePoolCollector, cache_stats: CacheStats
+    metrics: KeelMetrics, *, pool: DatabasePoolCollector, cache_stats: CacheStats, rate_limit_stats: RateLimitStats
 ) -> KeelMetrics:
-    """Add the scrape-time collectors (pool usage, cache counters) to the registry; once per container."""
+    """Add the scrape-time collectors (pool usage, cache and rate-limit counters) to the registry; once per
+    container."""
     metrics.registry.register(pool)
     metrics.registry.register(CacheCollector(cache_stats))
+    metrics.registry.register(RateLimitCollector(rate_limit_stats))
     return metrics
 
 
@@ -334,8 +341,13 @@ class Container(containers.DeclarativeContainer):
         open_seconds=settings.provided.cache.breaker_open_seconds,
         name="rate_limit",
     )
+    rate_limit_stats = providers.Singleton(RateLimitStats, rate_limit_breaker)
     rate_limiter = providers.Singleton(
-        RedisRateLimiter, client=redis, key_prefix=settings.provided.cache.key_prefix, breaker=rate_limit_breaker
+        RedisRateLimiter,
+        client=redis,
+        key_prefix=settings.provided.cache.key_prefix,
+        breaker=rate_limit_breaker,
+        stats=rate_limit_stats,
     )
     host_resolver = providers.Singleton(SystemResolver)
     outbound_url_policy = providers.Singleton(PublicUrlPolicy, host_resolver)
@@ -549,7 +561,11 @@ class Container(containers.DeclarativeContainer):
     pool_collector = providers.Singleton(DatabasePoolCollector)
     pool_metrics = providers.Resource(pool_metrics_resource, pool_collector, engine)
     metrics_collectors = providers.Singleton(
-        register_metrics_collectors, metrics, pool=pool_collector, cache_stats=user_cache_stats
+        register_metrics_collectors,
+        metrics,
+        pool=pool_collector,
+        cache_stats=user_cache_stats,
+        rate_limit_stats=rate_limit_stats,
     )
     metrics_exposition = providers.Singleton(
         MetricsExposition, metrics.provided.registry, bearer_token=settings.provided.observability.metrics_bearer_token

@@ -45,6 +45,9 @@ async def test_a_read_is_counted_under_its_route_template(client: httpx.AsyncCli
     # the second read of the user came from Redis
     assert figures["keel_cache_operations_total", frozenset({("result", "hit")})] >= 1
     assert figures["keel_cache_circuit_open", frozenset()] == 0
+    # the rate limiter counted every request in Redis
+    assert figures["keel_rate_limit_circuit_open", frozenset()] == 0
+    assert figures["keel_rate_limit_uncounted_total", frozenset({("outcome", "allowed")})] == 0
 
 
 async def test_metrics_are_not_in_the_openapi_document(client: httpx.AsyncClient) -> None:

@@ -15,9 +15,10 @@ from keel.infrastructure.metrics.adapters import (
     PrometheusRateLimitMetrics,
     PrometheusWorkflowMetrics,
 )
-from keel.infrastructure.metrics.collectors import CacheCollector, DatabasePoolCollector
+from keel.infrastructure.metrics.collectors import CacheCollector, DatabasePoolCollector, RateLimitCollector
 from keel.infrastructure.metrics.exposition import MetricsExposition
 from keel.infrastructure.metrics.registry import KeelMetrics
+from keel.infrastructure.rate_limits import RateLimitStats
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +80,28 @@ def test_cache_counters_and_breaker_state_are_read_at_scrape_time() -> None:
         "error": 1,
         "bypassed": 2,
     }
+
+
+def test_requests_the_rate_limiter_could_not_count_and_its_breaker_are_read_at_scrape_time() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker(failure_threshold=2, open_seconds=5, clock=lambda: now[0], name="rate_limit")
+    stats = RateLimitStats(breaker=breaker, decided=10, refused=1)
+    metrics = KeelMetrics()
+    metrics.registry.register(RateLimitCollector(stats))
+    sample = metrics.registry.get_sample_value
+    assert sample("keel_rate_limit_circuit_open") == 0
+    assert sample("keel_rate_limit_uncounted_total", {"outcome": "allowed"}) == 0
+    breaker.record_failure()
+    breaker.record_failure()
+    stats.failed_open += 3
+    stats.failed_closed += 2
+    assert sample("keel_rate_limit_circuit_open") == 1
+    assert sample("keel_rate_limit_uncounted_total", {"outcome": "allowed"}) == 3
+    assert sample("keel_rate_limit_uncounted_total", {"outcome": "refused"}) == 2
+    now[0] = 5.0  # half-open: still skipping Redis until its probe succeeds
+    assert sample("keel_rate_limit_circuit_open") == 1
+    breaker.record_success()
+    assert sample("keel_rate_limit_circuit_open") == 0
 
 
 def test_a_pool_not_started_reports_nothing() -> None:

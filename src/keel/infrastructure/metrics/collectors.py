@@ -1,4 +1,5 @@
-"""Figures read when Prometheus scrapes, not counted as things happen: pool usage, cache counters, breaker state.
+"""Figures read when Prometheus scrapes, not counted as things happen: pool usage, cache and rate-limit counters,
+breaker states.
 
 Each also describes its metrics without reading them (``describe``), so registering one reads nothing.
 """
@@ -14,6 +15,7 @@ from sqlalchemy.pool import QueuePool
 
 from keel.infrastructure.cache.breaker import BreakerState
 from keel.infrastructure.cache.stats import CacheStats
+from keel.infrastructure.rate_limits import RateLimitStats
 
 
 class DatabasePoolCollector(Collector):
@@ -91,4 +93,42 @@ class CacheCollector(Collector):
         return GaugeMetricFamily(
             "keel_cache_circuit_open",
             "1 while the cache's circuit breaker skips Redis (open, or half-open awaiting its probe), else 0.",
+        )
+
+
+class RateLimitCollector(Collector):
+    """``keel_rate_limit_uncounted_total{outcome}`` and ``keel_rate_limit_circuit_open`` from the limiter's counters:
+    while Redis cannot count, quotas are not enforced (fail open) or their routes refused (fail closed) — either way
+    worth an alert, and only logs would say so otherwise."""
+
+    def __init__(self, stats: RateLimitStats) -> None:
+        self._stats = stats
+
+    def describe(self) -> Iterator[Metric]:
+        yield self._uncounted()
+        yield self._circuit_open()
+
+    def collect(self) -> Iterator[Metric]:
+        uncounted = self._uncounted()
+        uncounted.add_metric(("allowed",), self._stats.failed_open)
+        uncounted.add_metric(("refused",), self._stats.failed_closed)
+        yield uncounted
+        circuit_open = self._circuit_open()
+        circuit_open.add_metric((), 0 if self._stats.breaker_state is BreakerState.CLOSED else 1)
+        yield circuit_open
+
+    @staticmethod
+    def _uncounted() -> CounterMetricFamily:
+        return CounterMetricFamily(
+            "keel_rate_limit_uncounted",
+            "Requests the rate limiter could not count (Redis failed, or its breaker was open): let through "
+            "(allowed, a fail-open quota) or refused with a 503 (refused, a fail-closed quota).",
+            labels=("outcome",),
+        )
+
+    @staticmethod
+    def _circuit_open() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "keel_rate_limit_circuit_open",
+            "1 while the rate limiter's circuit breaker skips Redis (open, or half-open awaiting its probe), else 0.",
         )

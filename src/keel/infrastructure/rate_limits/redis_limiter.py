@@ -30,8 +30,8 @@ _UNAVAILABLE_RETRY_SECONDS: Final = 5
 
 @dataclass(eq=False)
 class RateLimitStats:
-    """Counters per process, until a metrics adapter exports them: hits decided, refused, and the hits Redis could
-    not count (``errors``), of which ``failed_open`` were let through and ``failed_closed`` refused."""
+    """Counters per process: hits decided, refused, and the hits Redis could not count (``errors``), of which
+    ``failed_open`` were let through and ``failed_closed`` refused (exported by ``metrics.RateLimitCollector``)."""
 
     breaker: CircuitBreaker = field(repr=False)
     decided: int = 0
@@ -48,11 +48,14 @@ class RateLimitStats:
 class RedisRateLimiter:
     """Implements ``RateLimiter``."""
 
-    def __init__(self, client: Redis, *, key_prefix: str, breaker: CircuitBreaker) -> None:
+    def __init__(
+        self, client: Redis, *, key_prefix: str, breaker: CircuitBreaker, stats: RateLimitStats | None = None
+    ) -> None:
         self._script = client.register_script(GCRA_SCRIPT)
         self._prefix = f"{key_prefix}:rl"
         self._breaker = breaker
-        self.stats = RateLimitStats(breaker=breaker)
+        # Given by the container so the metrics collector reads the same counters; else the limiter's own.
+        self.stats = stats if stats is not None else RateLimitStats(breaker=breaker)
 
     async def hit(self, quota: Quota, keys: Sequence[str]) -> RateDecision:
         if not keys:
