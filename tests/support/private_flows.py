@@ -98,3 +98,27 @@ def count_undispatched() -> Executable:
 
 def deliveries() -> Executable:
     return select(email_deliveries_table)
+
+
+IMPORT_HEADER = "email,username,full_name,roles\n"
+
+
+def import_csv(rows: int, *, domain: str, bad: dict[int, str]) -> bytes:
+    """A CSV of ``rows`` valid rows (``user<n>@domain``), those numbered in ``bad`` (0-based) replaced as given."""
+    lines = [bad.get(number, f"user{number}@{domain},user{number},User {number},member\n") for number in range(rows)]
+    return (IMPORT_HEADER + "".join(lines)).encode("utf-8")
+
+
+async def upload(client: httpx.AsyncClient, owner: Caller, content: bytes) -> httpx.Response:
+    """``POST /api/v1/users/imports`` with ``content`` as the file."""
+    return await client.post(
+        "/api/v1/users/imports", headers=owner.headers, files={"file": ("users.csv", content, "text/csv")}
+    )
+
+
+async def job_view(client: httpx.AsyncClient, owner: Caller, job_id: str) -> dict[str, Any]:
+    """The job as ``GET /api/v1/jobs/{id}`` shows it."""
+    response = await client.get(f"/api/v1/jobs/{job_id}", headers=owner.headers)
+    assert response.status_code == 200, response.text
+    view: dict[str, Any] = response.json()
+    return view

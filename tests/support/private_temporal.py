@@ -19,10 +19,11 @@ from support.temporal import DevServer, start_dev_server
 
 
 class PrivateTemporal:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, persistent: bool = True) -> None:
+        """``persistent=False``: in memory (faster; for tests that never restart it)."""
         self.directory = directory
         self.port = free_port()
-        self.db_file = directory / "temporal.sqlite"
+        self.db_file = directory / "temporal.sqlite" if persistent else None
         self._server: DevServer | None = None
 
     @property
