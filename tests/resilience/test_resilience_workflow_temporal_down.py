@@ -31,7 +31,7 @@ from support.private_flows import (
     flow_settings,
     undispatched,
 )
-from support.private_temporal import PrivateTemporal
+from support.private_temporal import PrivateTemporal, running_private_temporal
 from support.private_worker import environment_of, keel_worker, scrape
 from support.resilience import Figures, RecordFigures
 from support.smtp import SmtpServer
@@ -47,12 +47,8 @@ LAG = ("keel_outbox_lag_seconds", NO_LABELS)
 
 @pytest.fixture
 def temporal(tmp_path: Path) -> Iterator[PrivateTemporal]:
-    directory = tmp_path / "temporal"
-    directory.mkdir()
-    server = PrivateTemporal(directory)
-    server.start()
-    yield server
-    server.stop()
+    with running_private_temporal(tmp_path / "temporal") as server:
+        yield server
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from keel.settings import Settings
 from support.api import SignUp
 from support.polling import eventually
 from support.private_flows import count, count_users, fetch, flow_settings, import_csv, job_view, upload
-from support.private_temporal import PrivateTemporal
+from support.private_temporal import PrivateTemporal, running_private_temporal
 from support.private_worker import environment_of, keel_worker
 from support.resilience import Figures, RecordFigures
 from support.smtp import SmtpServer
@@ -56,12 +56,8 @@ TERMINAL = {"succeeded", "failed", "cancelled"}
 
 @pytest.fixture
 def temporal(tmp_path: Path) -> Iterator[PrivateTemporal]:
-    directory = tmp_path / "temporal"
-    directory.mkdir()
-    server = PrivateTemporal(directory, persistent=False)  # only the worker is killed
-    server.start()
-    yield server
-    server.stop()
+    with running_private_temporal(tmp_path / "temporal", persistent=False) as server:  # only the worker is killed
+        yield server
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ temporal.start()     # "Temporal comes back"
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from support.network import free_port
@@ -44,3 +46,15 @@ class PrivateTemporal:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+
+@contextmanager
+def running_private_temporal(directory: Path, *, persistent: bool = True) -> Iterator[PrivateTemporal]:
+    """A started ``PrivateTemporal`` in ``directory`` (created), stopped after the block."""
+    directory.mkdir(parents=True, exist_ok=True)
+    server = PrivateTemporal(directory, persistent=persistent)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
