@@ -8,8 +8,8 @@ the importer makes of the bytes). An accepted file loses no row: the job ``succe
 ``processed == total == succeeded + failed``, exactly ``succeeded`` users were created in the tenant, and the error
 report has one line per failed row.
 
-The OpenAPI document as a whole is fuzzed, authenticated, by ``tests/security/test_openapi_fuzzing.py``; the document
-declares no links, so schemathesis has no stateful sequence to follow beyond that.
+Every operation of the OpenAPI document is fuzzed on its own, authenticated, by
+``tests/security/test_openapi_fuzzing.py``; sequences of linked operations by ``test_resilience_workflow_stateful.py``.
 """
 
 from __future__ import annotations
