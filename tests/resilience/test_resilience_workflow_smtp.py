@@ -55,7 +55,7 @@ def settings(settings: Settings, temporal: PrivateTemporal, smtp_server: SmtpSer
 @pytest.fixture
 async def worker(settings: Settings, tmp_path: Path) -> AsyncIterator[WorkerRun]:
     with keel_worker(environment_of(settings), tmp_path) as worker:
-        await worker.until(worker.ready_file.exists, "the worker's readiness")
+        await worker.ready()
         yield worker
 
 
@@ -65,7 +65,7 @@ async def _records(settings: Settings, count: int, status: str) -> list[dict[str
     return records if len(records) == count and {record["status"] for record in records} == {status} else None
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(300)
 async def test_smtp_deferring_every_message_for_a_while_then_recovering_delivers_each_email_once(  # noqa: PLR0917
     client: httpx.AsyncClient,
     sign_up: SignUp,
@@ -128,7 +128,7 @@ async def test_smtp_deferring_every_message_for_a_while_then_recovering_delivers
     )
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(300)
 async def test_smtp_refusing_every_message_marks_each_delivery_failed_after_one_attempt(  # noqa: PLR0917
     client: httpx.AsyncClient,
     sign_up: SignUp,

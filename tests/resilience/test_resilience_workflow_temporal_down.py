@@ -61,7 +61,7 @@ def settings(settings: Settings, temporal: PrivateTemporal, smtp_server: SmtpSer
     return flow_settings(settings, temporal_address=temporal.address, smtp=smtp_server)
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(420)
 async def test_temporal_stopped_while_users_are_created_each_welcome_email_arrives_once_after_it_returns(  # noqa: PLR0917 - fixtures
     client: httpx.AsyncClient,
     sign_up: SignUp,
@@ -79,7 +79,7 @@ async def test_temporal_stopped_while_users_are_created_each_welcome_email_arriv
         return len(smtp_server.received) >= at_least
 
     with keel_worker(environment_of(settings, metrics_port=metrics_port), tmp_path) as worker:
-        await worker.until(worker.ready_file.exists, "the worker's readiness")
+        await worker.ready()
         owner = await sign_up()
         await wait_until(lambda: received(1), within=60, what="the owner's welcome email, Temporal up")
 

@@ -5,7 +5,7 @@ SMTP server), its JSON log read back as events, its metrics endpoint scraped.
 ```python
 env = environment_of(settings, metrics_port=free_port())
 with keel_worker(env, tmp_path) as worker:
-    await worker.until(worker.ready_file.exists, "the ready file")
+    await worker.ready()
     figures = scrape(worker_metrics_port(env))
     worker.kill()                                  # SIGKILL: no shutdown, nothing flushed
 with keel_worker(env, tmp_path, name="again") as again:   # the same worker, started again
@@ -33,6 +33,9 @@ from keel.settings import Settings
 from support.waiting import wait_until
 
 DEADLINE_SECONDS = 30.0
+READY_SECONDS = 120.0
+"""The bound on a worker's start: building its Temporal workers checks the workflows in the sandbox, which takes
+seconds of CPU — many on a machine busy with other tests."""
 METRICS_PORT = "KEEL_OBSERVABILITY__WORKER_METRICS_PORT"
 
 type Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -113,6 +116,10 @@ class WorkerRun:
             return self._check(condition, what, deadline)
 
         await wait_until(check, within=within + 1, what=what)
+
+    async def ready(self) -> None:
+        """Wait until the worker says it is ready (its Temporal workers polling)."""
+        await self.until(self.ready_file.exists, "the worker's readiness", within=READY_SECONDS)
 
     def stop(self) -> int:
         """SIGTERM, then the exit code."""
