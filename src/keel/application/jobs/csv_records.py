@@ -13,7 +13,6 @@ of its own in the error report, neither split in two nor merged.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import AsyncGenerator, AsyncIterable, Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -57,7 +56,7 @@ class RecordSplitter:
             self._pending += data[start : newline + 1]
             start = newline + 1
             self._line += 1
-            self._in_quotes = in_quotes_after(bytes(self._pending[self._line_start :]), in_quotes=self._in_quotes)
+            self._in_quotes = in_quotes_after(self._pending, in_quotes=self._in_quotes, start=self._line_start)
             self._line_start = len(self._pending)
             if not self._in_quotes:
                 record = self._complete(unterminated=False)
@@ -67,7 +66,7 @@ class RecordSplitter:
 
     def finish(self) -> Iterator[CsvRecord]:
         if self._pending:
-            unterminated = in_quotes_after(bytes(self._pending[self._line_start :]), in_quotes=self._in_quotes)
+            unterminated = in_quotes_after(self._pending, in_quotes=self._in_quotes, start=self._line_start)
             self._line += 0 if self._pending.endswith(b"\n") else 1
             record = self._complete(unterminated=unterminated)
             if record is not None:
@@ -86,8 +85,9 @@ class RecordSplitter:
         if unterminated:
             return CsvRecord(start_line, self._offset, self._line, (), unterminated=True)
         try:
-            # Lines end at "\n" only, as the record does: other line breaks (U+2028...) are characters of a field.
-            rows = list(csv.reader(io.StringIO(text, newline="\n"), strict=False))
+            # The record as one string: its newlines are inside quotes but the last, and other line breaks (U+2028...)
+            # are characters of a field.
+            rows = list(csv.reader([text], strict=False))
         except csv.Error:  # "new-line character seen in unquoted field": a lone "\r"
             rows = []
         if len(rows) != 1:  # one row, ending at the record's only newline outside quotes, or nothing readable
@@ -95,18 +95,18 @@ class RecordSplitter:
         return CsvRecord(start_line, self._offset, self._line, tuple(rows[0]))
 
 
-def in_quotes_after(line: bytes, *, in_quotes: bool) -> bool:
-    """Whether a quoted field is still open at the end of ``line``, given whether one was open at its start (if not,
-    the line starts a record). As ``csv`` reads quotes: one opens a quoted field only where a field starts; inside a
-    quoted field a doubled quote is a quote and a single one closes the field."""
-    position = 0
+def in_quotes_after(line: bytes | bytearray, *, in_quotes: bool, start: int = 0) -> bool:
+    """Whether a quoted field is still open at the end of ``line`` (read from ``start``), given whether one was open
+    there (if not, the line starts a record). As ``csv`` reads quotes: one opens a quoted field only where a field
+    starts; inside a quoted field a doubled quote is a quote and a single one closes the field."""
+    position = start
     while (quote := line.find(b'"', position)) != -1:
         if in_quotes:
             if line[quote + 1 : quote + 2] == b'"':
                 position = quote + 2
                 continue
             in_quotes = False
-        elif quote == 0 or line[quote - 1] == ord(","):
+        elif quote == start or line[quote - 1] == ord(","):
             in_quotes = True
         position = quote + 1
     return in_quotes
