@@ -4,21 +4,11 @@ down, and stops cleanly on SIGTERM — closing its resources in the reverse orde
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.client import Client
@@ -28,64 +18,21 @@ from keel.application.outbox import send_email_message
 from keel.infrastructure.database.models.outbox import outbox_table
 from keel.infrastructure.temporal.workflows.email import email_workflow_id
 from support.network import free_port
+from support.private_worker import keel_worker, scrape, worker_environment
 from support.temporal import TEMPORAL_GROUP, DevServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-DEADLINE_SECONDS = 30.0
 
-
-def worker_environment(database_url: str, temporal_address: str) -> dict[str, str]:
-    return {
-        **{name: value for name, value in os.environ.items() if not name.startswith("KEEL_")},
-        "KEEL_ENVIRONMENT": "test",
-        "KEEL_DATABASE__URL": database_url,
-        "KEEL_CACHE__MODE": "off",
-        "KEEL_TEMPORAL__ADDRESS": temporal_address,
-        "KEEL_TEMPORAL__EMAIL_TASK_QUEUE": f"keel-email-{uuid.uuid4()}",
-        "KEEL_TEMPORAL__OUTBOX_POLL_INTERVAL_SECONDS": "0.1",
-        "KEEL_OBSERVABILITY__LOG_FORMAT": "json",
-        "KEEL_OBSERVABILITY__WORKER_METRICS_PORT": "0",
-    }
-
-
-class WorkerRun:
-    def __init__(self, process: subprocess.Popen[bytes], log: Path, ready_file: Path) -> None:
-        self.process, self.log, self.ready_file = process, log, ready_file
-
-    def events(self) -> list[str]:
-        lines = self.log.read_text(errors="replace").splitlines()
-        return [json.loads(line)["event"] for line in lines if line.startswith("{")]
-
-    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + DEADLINE_SECONDS
-        while not condition():
-            assert self.process.poll() is None, f"keel worker exited:\n{self.log.read_text()}"
-            assert time.monotonic() < deadline, f"keel worker: {what} did not happen:\n{self.log.read_text()}"
-            time.sleep(0.05)
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=DEADLINE_SECONDS)
-
-
-@contextmanager
-def keel_worker(env: dict[str, str], workdir: Path) -> Iterator[WorkerRun]:
-    ready_file, log = workdir / "worker.ready", workdir / "worker.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "keel", "worker", "--ready-file", str(ready_file)],
-            env=env,
-            cwd=workdir,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield WorkerRun(process, log, ready_file)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+def _environment(database_url: str, temporal_address: str, **variables: str) -> dict[str, str]:
+    """A worker on a task queue of its own, relaying quickly."""
+    return worker_environment(
+        database_url,
+        temporal_address,
+        KEEL_TEMPORAL__EMAIL_TASK_QUEUE=f"keel-email-{uuid.uuid4()}",
+        KEEL_TEMPORAL__OUTBOX_POLL_INTERVAL_SECONDS="0.1",
+        **variables,
+    )
 
 
 def add_welcome_message(database_url: str) -> uuid.UUID:
@@ -140,7 +87,7 @@ def test_the_worker_relays_the_outbox_and_stops_cleanly_on_sigterm(
 ) -> None:
     message_id = add_welcome_message(clean_database)
 
-    with keel_worker(worker_environment(clean_database, temporal_dev_server.address), tmp_path) as worker:
+    with keel_worker(_environment(clean_database, temporal_dev_server.address), tmp_path) as worker:
         worker.wait_for(worker.ready_file.exists, "the ready file")
         worker.wait_for(lambda: is_dispatched(clean_database, message_id), "the dispatch of the outbox row")
         # The message names a user that does not exist: the worker's delivery records it failed, for good, and the
@@ -165,7 +112,7 @@ def test_the_worker_relays_the_outbox_and_stops_cleanly_on_sigterm(
 def test_the_worker_waits_for_temporal_without_being_ready_and_still_stops_on_sigterm(
     database_url: str, tmp_path: Path
 ) -> None:
-    with keel_worker(worker_environment(database_url, "127.0.0.1:1"), tmp_path) as worker:
+    with keel_worker(_environment(database_url, "127.0.0.1:1"), tmp_path) as worker:
         worker.wait_for(lambda: worker.events().count("worker.temporal_unavailable") >= 2, "a second connection try")
         assert not worker.ready_file.exists()
 
@@ -177,22 +124,12 @@ def test_the_worker_waits_for_temporal_without_being_ready_and_still_stops_on_si
     assert events[-1] == "worker.stopped"
 
 
-def scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-        text = response.read().decode()
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
 def test_the_worker_serves_its_metrics_outbox_lag_included_while_temporal_is_down(
     database_url: str, tmp_path: Path
 ) -> None:
     port = free_port()
     message_id = add_welcome_message(database_url)
-    env = {**worker_environment(database_url, "127.0.0.1:1"), "KEEL_OBSERVABILITY__WORKER_METRICS_PORT": str(port)}
+    env = _environment(database_url, "127.0.0.1:1", KEEL_OBSERVABILITY__WORKER_METRICS_PORT=str(port))
     try:
         with keel_worker(env, tmp_path) as worker:
             worker.wait_for(lambda: "metrics.server.started" in worker.events(), "the metrics endpoint")

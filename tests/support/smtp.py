@@ -5,6 +5,7 @@ async def test_x(smtp_server: SmtpServer) -> None:
     smtp_server.responder.fail_next(2, "451 4.3.0 Try again later")   # the next two messages are deferred
     smtp_server.responder.fail_always("550 5.7.1 Refused")            # or: every message is refused
     smtp_server.responder.refuse_recipients("550 5.1.1 No such user") # or: every recipient is refused
+    smtp_server.responder.accept_again()                               # and back to accepting everything
     ...
     [mail] = smtp_server.received                                      # parsed messages, with their envelope
 ```
@@ -75,6 +76,12 @@ class Responder:
     def fail_always(self, reply: str = "550 5.7.1 Message refused") -> None:
         """Answer every message (at DATA) with ``reply``."""
         self._every_reply = reply
+
+    def accept_again(self) -> None:
+        """Forget the scripted failures: accept every message from now on (the server recovered)."""
+        self._next_replies.clear()
+        self._every_reply = None
+        self._recipient_reply = None
 
     def refuse_recipients(self, reply: str = "550 5.1.1 No such user") -> None:
         """Answer every RCPT TO with ``reply``."""

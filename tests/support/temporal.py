@@ -64,11 +64,13 @@ def _serving(address: str) -> bool:
     return completed.returncode == 0 and "SERVING" in completed.stdout
 
 
-def start_dev_server(log_dir: Path, port: int | None = None) -> DevServer:
-    """A dev server (in memory, no web UI) on ``port`` (a free one by default), ready to serve ``default``."""
+def start_dev_server(log_dir: Path, port: int | None = None, *, db_file: Path | None = None) -> DevServer:
+    """A dev server (no web UI) on ``port`` (a free one by default), ready to serve ``default``: in memory, or kept in
+    the SQLite file ``db_file`` — then a server started again on the same file finds the workflows where they were."""
     port = port or free_port()
     log = log_dir / f"temporal-{port}.log"
-    with log.open("wb") as sink:
+    persistence = ["--db-filename", str(db_file)] if db_file is not None else []
+    with log.open("ab") as sink:
         process = subprocess.Popen(
             [
                 str(TEMPORAL_CLI),
@@ -81,6 +83,7 @@ def start_dev_server(log_dir: Path, port: int | None = None) -> DevServer:
                 str(port),
                 "--log-level",
                 "warn",
+                *persistence,
             ],
             stdout=sink,
             stderr=subprocess.STDOUT,

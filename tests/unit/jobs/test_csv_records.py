@@ -66,3 +66,42 @@ def test_a_header_is_compared_without_bom_case_or_spaces() -> None:
     splitter = RecordSplitter()
     (header,) = [*splitter.feed("\ufeffEmail, username ,FULL_NAME,roles\n".encode())]
     assert header_fields(header.fields) == ("email", "username", "full_name", "roles")
+
+
+STRAY_QUOTES = (
+    b'ann@x.example,ann,Ann 5" tall,member\n'  # a quote inside an unquoted field is a character of it
+    b"ada@x.example,ada,Ada,member\n"
+    b'cy@x.example,cy,Cy 6" tall,"member"\n'
+)
+
+
+def test_a_quote_inside_an_unquoted_field_is_a_character_and_ends_no_record_early_or_late() -> None:
+    for piece in (1, 3, len(STRAY_QUOTES)):
+        assert [(line, fields) for line, _, fields in _split(STRAY_QUOTES, piece)] == [
+            (1, ("ann@x.example", "ann", 'Ann 5" tall', "member")),
+            (2, ("ada@x.example", "ada", "Ada", "member")),
+            (3, ("cy@x.example", "cy", 'Cy 6" tall', "member")),
+        ]
+
+
+def test_quotes_open_a_field_only_where_it_starts_and_a_doubled_one_inside_is_a_quote() -> None:
+    data = b'a,"b ""x""\nc",d""e,"f"g\n' + b'h,"i",j\n'
+    assert [(line, fields) for line, _, fields in _split(data, len(data))] == [
+        (1, ("a", 'b "x"\nc', 'd""e', "fg")),
+        (3, ("h", "i", "j")),
+    ]
+
+
+def test_a_carriage_return_outside_quotes_that_ends_no_line_makes_one_unreadable_record() -> None:
+    splitter = RecordSplitter()
+    records = [*splitter.feed(b'a,b\rc,d\r\ne,"f\rg",h\r\n'), *splitter.finish()]
+    assert [(record.line, record.unreadable, record.fields) for record in records] == [
+        (1, True, ()),
+        (2, False, ("e", "f\rg", "h")),
+    ]
+
+
+def test_line_separators_other_than_newline_are_characters_of_a_field() -> None:
+    splitter = RecordSplitter()
+    (record,) = [*splitter.feed("a,b\u2028c\x85d,e\n".encode())]
+    assert record.fields == ("a", "b\u2028c\x85d", "e")

@@ -11,7 +11,8 @@ transaction of the insert**, keyed by (job, chunk index). So:
 * two attempts racing on one chunk cannot both commit: the second one's ledger insert fails and rolls back its users.
 
 The job's progress grows by the chunk's counts in the same transaction, so it is exact at every moment.
-Rows of the wrong shape (a wrong number of fields, an unterminated quote) are reported without reaching the batch.
+Rows of the wrong shape (a wrong number of fields, an unterminated quote, a stray carriage return) are reported
+without reaching the batch.
 """
 
 from __future__ import annotations
@@ -124,6 +125,9 @@ class ImportUsersChunk:
 def _invited_user(record: CsvRecord, errors: list[RowError]) -> InvitedUser | None:
     if record.unterminated:
         errors.append(RowError(record.line, "", "The file ends inside a quoted field."))
+        return None
+    if record.unreadable:
+        errors.append(RowError(record.line, "", "A carriage return (\\r) outside quotes does not end the line."))
         return None
     if len(record.fields) != len(IMPORT_HEADER):
         errors.append(RowError(record.line, "", f"Expected {len(IMPORT_HEADER)} fields, found {len(record.fields)}."))
