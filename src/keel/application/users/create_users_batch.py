@@ -39,6 +39,8 @@ from keel.domain.users import (
 class CreateUsersBatchCommand:
     actor: Actor
     users: Sequence[NewUser | InvitedUser]
+    welcome_email: bool = True
+    """Whether each created user gets the welcome email (an import asks only when told to)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +109,11 @@ class CreateUsersBatch:
                 )
             drafts = _without_taken(drafts, taken, errors)
         hashes = await asyncio.gather(*(self._hash(draft) for draft in drafts.values()))
-        now = self._clock.now()
+        now, welcome = self._clock.now(), command.welcome_email
         created = [
-            BatchItemCreated(index, draft.register(id=self._ids.new_id(), tenant_id=tenant_id, now=now))
+            BatchItemCreated(
+                index, draft.register(id=self._ids.new_id(), tenant_id=tenant_id, now=now, welcome_email=welcome)
+            )
             for index, draft in drafts.items()
         ]
         result = BatchResult(created=tuple(created), errors=tuple(sorted(errors, key=lambda error: error.index)))
