@@ -109,6 +109,7 @@ from keel.infrastructure.migrations import MigrationService
 from keel.infrastructure.outbound import PublicUrlPolicy, SystemResolver
 from keel.infrastructure.outbox import Backoff, OutboxRelay, SqlAlchemyOutboxStore
 from keel.infrastructure.persistence import SqlAlchemyUnitOfWork, SqlAlchemyUserRepository, UserRepositoryFactory
+from keel.infrastructure.persistence.table_statistics import TableStatistics
 from keel.infrastructure.rate_limits import RateLimitStats, RedisRateLimiter
 from keel.infrastructure.security import (
     AesGcmSecretSealer,
@@ -486,12 +487,20 @@ class Container(containers.DeclarativeContainer):
             ImportUsersChunk,
             uow_factory,
             file_storage,
-            providers.Singleton(CreateUsersBatch, uow_factory, password_hasher, clock, ids),
+            providers.Singleton(
+                CreateUsersBatch,
+                uow_factory,
+                password_hasher,
+                clock,
+                ids,
+                max_batch_size=settings.provided.jobs.import_chunk_size,
+            ),
             clock,
             chunk_size=settings.provided.jobs.import_chunk_size,
         ),
         providers.Singleton(FinishImport, uow_factory, file_storage, finish_job),
         finish_job,
+        statistics=providers.Singleton(TableStatistics, engine),
     )
     start_user_export = providers.Singleton(StartUserExport, uow_factory, clock, ids)
     export_users = providers.Singleton(

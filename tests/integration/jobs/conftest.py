@@ -48,7 +48,8 @@ async def _content(data: bytes) -> AsyncIterator[bytes]:
         yield data[start : start + 7]
 
 
-async def upload(container: Container, actor: Actor, data: bytes) -> Job:
+async def upload(container: Container, actor: Actor, data: bytes, *, send_welcome_email: bool = False) -> Job:
     start_import = await provided(container.start_user_import)
-    job: Job = await start_import(StartImportCommand(actor=actor, content=_content(data)))
+    command = StartImportCommand(actor=actor, content=_content(data), send_welcome_email=send_welcome_email)
+    job: Job = await start_import(command)
     return job

@@ -10,7 +10,7 @@ from fakes import fake_hash
 from fakes.world import PASSWORD, World, actor
 from keel.application.errors import PermissionDenied
 from keel.application.users import BatchItemError, CreateUsersBatch, CreateUsersBatchCommand, NewUser
-from keel.domain.users import BatchTooLarge, EmailAddress, EmailAlreadyUsed, Role, UserCreated
+from keel.domain.users import MAX_IMPORT_CHUNK_SIZE, BatchTooLarge, EmailAddress, EmailAlreadyUsed, Role, UserCreated
 
 
 def item(name: str, **overrides: object) -> NewUser:
@@ -100,7 +100,9 @@ async def test_more_than_the_maximum_is_refused_whole(world: World) -> None:
 
 def test_the_maximum_cannot_exceed_the_domain_ceiling(world: World) -> None:
     with pytest.raises(ValueError, match="max_batch_size"):
-        batch(world, max_batch_size=101)
+        batch(world, max_batch_size=MAX_IMPORT_CHUNK_SIZE + 1)
+    with pytest.raises(ValueError, match="max_batch_size"):
+        batch(world, max_batch_size=0)
 
 
 async def test_members_cannot_create_users_in_bulk(world: World) -> None:

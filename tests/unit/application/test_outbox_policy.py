@@ -57,6 +57,14 @@ def test_a_created_user_asks_for_one_welcome_email_naming_the_user_by_id() -> No
     assert "ada@example.com" not in str(message.payload)  # ids only: the address is read when the email is sent
 
 
+def test_a_user_created_without_the_welcome_email_asks_for_nothing() -> None:
+    quiet, greeted = user_created(welcome_email=False), user_created(email="bob@example.com", username="bob")
+
+    messages = OutboxPolicy(Uuid7Generator()).messages_for([quiet, greeted])
+
+    assert [email_request_from_payload(m.payload).recipient_user_id for m in messages] == [greeted.user_id]
+
+
 def test_each_message_gets_a_new_time_ordered_id() -> None:
     events = [user_created() for _ in range(3)]
 

@@ -13,6 +13,7 @@ transaction of the insert**, keyed by (job, chunk index). So:
 The job's progress grows by the chunk's counts in the same transaction, so it is exact at every moment.
 Rows of the wrong shape (a wrong number of fields, an unterminated quote, a stray carriage return) are reported
 without reaching the batch.
+The users get the welcome email only if the job's parameters ask for it (``send_welcome_email``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from uuid import UUID
 from keel.application.jobs.csv_records import IMPORT_HEADER, ROLE_SEPARATOR, CsvRecord, csv_records
 from keel.application.jobs.job import JobNotFound, JobStatus
 from keel.application.jobs.ports import ImportChunk, RowError
+from keel.application.jobs.start_import import SEND_WELCOME_EMAIL
 from keel.application.jobs.storage import FileStorage
 from keel.application.ports import Clock
 from keel.application.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -105,7 +107,9 @@ class ImportUsersChunk:
             await uow.jobs.record_chunk(command.tenant_id, chunk, self._clock.now())
             outcome.append(chunk)
 
-        await self._batch(CreateUsersBatchCommand(actor=actor, users=users), within=record_chunk)
+        welcome_email = job.parameters.get(SEND_WELCOME_EMAIL) is True
+        command_batch = CreateUsersBatchCommand(actor=actor, users=users, welcome_email=welcome_email)
+        await self._batch(command_batch, within=record_chunk)
         return outcome[0]
 
     async def _read(self, key: str, command: ImportChunkCommand) -> tuple[list[CsvRecord], bool]:

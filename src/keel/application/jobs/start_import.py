@@ -10,6 +10,10 @@ The file is checked while it is stored, chunk by chunk, and refused before any j
 Then the job row (with the number of rows as its total) and the ``start_import`` outbox message are written in one
 transaction; the worker's relay starts the import's workflow from the message. Row-level faults are not checked here:
 each row is reported in the job's error report.
+
+Imported users get the welcome email only when the command says ``send_welcome_email`` (kept in the job's
+``parameters``, where the import's chunks read it): by default an import creates its users quietly — moving a user
+base in should not mail every one of them, nor queue a hundred thousand emails in front of other work.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
+from typing import Final
 
 from keel.application.jobs.csv_records import IMPORT_HEADER, CsvRecord, RecordSplitter, header_fields
 from keel.application.jobs.job import Job, JobKind, JobProgress, JobStatus
@@ -27,6 +32,9 @@ from keel.application.unit_of_work import UnitOfWorkFactory
 from keel.application.users.access import UserAccessPolicy
 from keel.application.users.actor import Actor
 from keel.domain.errors import InvariantViolated
+
+SEND_WELCOME_EMAIL: Final = "send_welcome_email"
+"""The import's parameter saying whether imported users get the welcome email."""
 
 
 class InvalidImportFile(InvariantViolated):
@@ -56,6 +64,8 @@ class ImportFileEmpty(InvalidImportFile):
 class StartImportCommand:
     actor: Actor
     content: AsyncIterable[bytes]
+    send_welcome_email: bool = False
+    """Whether each imported user gets the welcome email."""
 
 
 class StartUserImport:
@@ -92,6 +102,7 @@ class StartUserImport:
                 requested_by=command.actor.user_id,
                 created_at=self._clock.now(),
                 progress=JobProgress(total=rows),
+                parameters={SEND_WELCOME_EMAIL: command.send_welcome_email},
                 input_key=key,
             )
             async with self._uow() as uow:

@@ -1,7 +1,8 @@
 """Which durable events ask for work outside their transaction, and the outbox message each one writes.
 
 This module is the one place that decides it. A rule turns one event into one message; ``DEFAULT_RULES`` lists the
-rules by event type. Adding a message (a password reset email, a verification email, an import) is one rule function
+rules by event type; a rule may also answer ``None`` when this event asks for no message (a user created without the
+welcome email). Adding a message (a password reset email, a verification email, an import) is one rule function
 and one entry, e.g.::
 
     def verification_email(event: EmailVerificationRequested, message_id: UUID) -> OutboxMessage:
@@ -31,12 +32,14 @@ from keel.domain.users import UserCreated
 if TYPE_CHECKING:
     from keel.application.unit_of_work import UnitOfWork
 
-type MessageRule[E: DomainEvent] = Callable[[E, UUID], OutboxMessage]
-"""Builds the message an event asks for, given the new message's id."""
+type MessageRule[E: DomainEvent] = Callable[[E, UUID], OutboxMessage | None]
+"""Builds the message an event asks for, given the new message's id; ``None`` when this event asks for none."""
 
 
-def welcome_email(event: UserCreated, message_id: UUID) -> OutboxMessage:
-    """A new user gets the welcome email (address and locale are read when it is sent)."""
+def welcome_email(event: UserCreated, message_id: UUID) -> OutboxMessage | None:
+    """A new user gets the welcome email (address and locale are read when it is sent), unless created without it."""
+    if not event.welcome_email:
+        return None
     request = EmailRequest(
         message_id=message_id,
         template=EmailTemplate.WELCOME,
@@ -88,12 +91,13 @@ class OutboxPolicy:
 
     def messages_for(self, events: Iterable[DomainEvent]) -> list[OutboxMessage]:
         """The messages the events ask for, in event order (each with a new id)."""
-        return [
+        messages = (
             rule(event, self._ids.new_id())
             for event in events
             for cls in type(event).__mro__
             for rule in self._rules.get(cls, ())
-        ]
+        )
+        return [message for message in messages if message is not None]
 
 
 class OutboxWriter:

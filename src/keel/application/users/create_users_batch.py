@@ -1,4 +1,7 @@
-"""CreateUsersBatch: up to ``MAX_BATCH_SIZE`` users in one request; each item is created or reported, independently.
+"""CreateUsersBatch: up to ``max_batch_size`` users in one call; each item is created or reported, independently.
+
+The API's batches hold at most ``MAX_BATCH_SIZE`` users (the setting ``KEEL_API__USERS_BATCH_MAX``); an import's chunks,
+whose users have no password, up to ``MAX_IMPORT_CHUNK_SIZE`` (``KEEL_JOBS__IMPORT_CHUNK_SIZE``).
 
 The work is bounded whatever the batch size: duplicates inside the batch are found in memory, duplicates against the
 database's non-deleted users (a deleted user's email and username are free) with ONE set-based query, and the
@@ -23,6 +26,7 @@ from keel.application.users.new_user import InvitedUser, NewUser, UserDraft
 from keel.domain.errors import DomainError
 from keel.domain.users import (
     MAX_BATCH_SIZE,
+    MAX_IMPORT_CHUNK_SIZE,
     UNUSABLE_PASSWORD_HASH,
     BatchTooLarge,
     EmailAlreadyUsed,
@@ -39,6 +43,8 @@ from keel.domain.users import (
 class CreateUsersBatchCommand:
     actor: Actor
     users: Sequence[NewUser | InvitedUser]
+    welcome_email: bool = True
+    """Whether each created user gets the welcome email (an import asks only when told to)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +88,8 @@ class CreateUsersBatch:
         access: UserAccessPolicy | None = None,
         max_batch_size: int = MAX_BATCH_SIZE,
     ) -> None:
-        if not 1 <= max_batch_size <= MAX_BATCH_SIZE:
-            raise ValueError(f"max_batch_size must be between 1 and {MAX_BATCH_SIZE}")
+        if not 1 <= max_batch_size <= MAX_IMPORT_CHUNK_SIZE:
+            raise ValueError(f"max_batch_size must be between 1 and {MAX_IMPORT_CHUNK_SIZE}")
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
@@ -106,10 +112,12 @@ class CreateUsersBatch:
                     tenant_id, [d.email for d in drafts.values()], [d.username for d in drafts.values()]
                 )
             drafts = _without_taken(drafts, taken, errors)
-        hashes = await asyncio.gather(*(self._hash(draft) for draft in drafts.values()))
-        now = self._clock.now()
+        hashes = await self._hashes(list(drafts.values()))
+        now, welcome = self._clock.now(), command.welcome_email
         created = [
-            BatchItemCreated(index, draft.register(id=self._ids.new_id(), tenant_id=tenant_id, now=now))
+            BatchItemCreated(
+                index, draft.register(id=self._ids.new_id(), tenant_id=tenant_id, now=now, welcome_email=welcome)
+            )
             for index, draft in drafts.items()
         ]
         result = BatchResult(created=tuple(created), errors=tuple(sorted(errors, key=lambda error: error.index)))
@@ -126,8 +134,16 @@ class CreateUsersBatch:
                 await uow.commit()
         return result
 
-    async def _hash(self, draft: UserDraft) -> PasswordHash:
-        return UNUSABLE_PASSWORD_HASH if draft.password is None else await self._hasher.hash(draft.password)
+    async def _hashes(self, drafts: list[UserDraft]) -> list[PasswordHash]:
+        """The drafts' password hashes, in order; invited users (no password) get ``UNUSABLE_PASSWORD_HASH`` without
+        a task each (an import's chunk has thousands of them and no password at all)."""
+        hashes = [UNUSABLE_PASSWORD_HASH] * len(drafts)
+        given = [(index, draft.password) for index, draft in enumerate(drafts) if draft.password is not None]
+        for (index, _), password_hash in zip(
+            given, await asyncio.gather(*(self._hasher.hash(password) for _, password in given)), strict=True
+        ):
+            hashes[index] = password_hash
+        return hashes
 
     def _valid_drafts(self, command: CreateUsersBatchCommand, errors: list[BatchItemError]) -> dict[int, UserDraft]:
         """The items that are valid, allowed, and first in the batch with their email and username."""

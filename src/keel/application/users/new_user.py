@@ -65,7 +65,7 @@ class UserDraft:
     roles: frozenset[Role]
     preferences: Preferences
 
-    def register(self, *, id: UUID, tenant_id: UUID, now: datetime) -> User:
+    def register(self, *, id: UUID, tenant_id: UUID, now: datetime, welcome_email: bool = True) -> User:
         return User.register(
             id=id,
             tenant_id=tenant_id,
@@ -75,4 +75,5 @@ class UserDraft:
             now=now,
             full_name=self.full_name,
             preferences=self.preferences,
+            welcome_email=welcome_email,
         )

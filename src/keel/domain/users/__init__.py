@@ -19,7 +19,13 @@ from keel.domain.users.errors import (
     WeakPassword,
 )
 from keel.domain.users.events import UserCreated, UserDeleted, UserEvent, UserPurged, UserRestored, UserUpdated
-from keel.domain.users.limits import DEFAULT_PAGE_SIZE, MAX_BATCH_SIZE, MAX_PAGE_SIZE, MIN_PASSWORD_LENGTH
+from keel.domain.users.limits import (
+    DEFAULT_PAGE_SIZE,
+    MAX_BATCH_SIZE,
+    MAX_IMPORT_CHUNK_SIZE,
+    MAX_PAGE_SIZE,
+    MIN_PASSWORD_LENGTH,
+)
 from keel.domain.users.ownership import LastOwnerPolicy, OwnerCount
 from keel.domain.users.passwords import UNUSABLE_PASSWORD_HASH, Password, PasswordHash, UserCredentials
 from keel.domain.users.preferences import Preferences
@@ -31,6 +37,7 @@ from keel.domain.users.username import Username
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_BATCH_SIZE",
+    "MAX_IMPORT_CHUNK_SIZE",
     "MAX_PAGE_SIZE",
     "MIN_PASSWORD_LENGTH",
     "UNUSABLE_PASSWORD_HASH",

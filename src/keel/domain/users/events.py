@@ -21,6 +21,9 @@ class UserEvent(DomainEvent):
 class UserCreated(UserEvent):
     email: str
     username: str
+    welcome_email: bool = True
+    """Whether the new user is greeted with the welcome email; ``False`` when whoever created them chose not to (an
+    import does unless asked: thousands of unexpected emails are not what an administrator moving users in wants)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,6 +7,10 @@ from typing import Final
 MAX_PAGE_SIZE: Final = 100
 DEFAULT_PAGE_SIZE: Final = 20
 MAX_BATCH_SIZE: Final = 100
+"""Most users one request to the API may create."""
+MAX_IMPORT_CHUNK_SIZE: Final = 5000
+"""Most users one chunk of an import may create: imported users have no password to hash, and a chunk's rows are
+stored with a few set-based statements, so a chunk costs little more than its rows' bytes."""
 
 MIN_PASSWORD_LENGTH: Final = 12
 # Hashing cost grows with the input; a ceiling keeps a huge "password" from being a denial of service.

@@ -61,8 +61,9 @@ class User(Aggregate):
         now: datetime,
         full_name: str = "",
         preferences: Preferences | None = None,
+        welcome_email: bool = True,
     ) -> User:
-        """A new active user at version 1; records ``UserCreated``."""
+        """A new active user at version 1; records ``UserCreated`` (``welcome_email``: see the event)."""
         user = cls(
             id=id,
             tenant_id=tenant_id,
@@ -78,7 +79,13 @@ class User(Aggregate):
         )
         user.record(
             UserCreated(
-                occurred_at=now, user_id=id, tenant_id=tenant_id, version=1, email=email.value, username=username.value
+                occurred_at=now,
+                user_id=id,
+                tenant_id=tenant_id,
+                version=1,
+                email=email.value,
+                username=username.value,
+                welcome_email=welcome_email,
             )
         )
         return user

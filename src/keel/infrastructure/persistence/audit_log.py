@@ -1,11 +1,10 @@
-"""The audit log in PostgreSQL: multi-row inserts on the unit of work's session, and the tenant's listing."""
+"""The audit log in PostgreSQL: batched inserts on the unit of work's session, and the tenant's listing."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from itertools import batched
-from typing import Any, Final
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import insert, select
@@ -17,9 +16,6 @@ from keel.infrastructure.database.models.audit_events import audit_events_table
 from keel.infrastructure.persistence.error_translation import translate_database_errors
 from keel.infrastructure.persistence.statements import Statements
 
-ROWS_PER_INSERT: Final = 500
-"""12 parameters a row keeps a statement far below the protocol's 32,767 parameters."""
-
 _audit = audit_events_table.c
 
 
@@ -28,9 +24,11 @@ class SqlAlchemyAuditLog(AuditLog):
         self._session = session
 
     async def add(self, entries: Sequence[AuditEntry]) -> None:
-        for chunk in batched(entries, ROWS_PER_INSERT):
-            with translate_database_errors():
-                await self._session.execute(insert(audit_events_table).values([_row(entry) for entry in chunk]))
+        if not entries:
+            return
+        # One prepared INSERT for all rows in one round trip (an executemany), its compiled form cached.
+        with translate_database_errors():
+            await self._session.execute(insert(audit_events_table), [_row(entry) for entry in entries])
 
     async def find(self, tenant_id: UUID, query: AuditQuery, *, limit: int) -> Sequence[AuditEntry]:
         statement = select(audit_events_table).where(_audit.tenant_id == tenant_id)

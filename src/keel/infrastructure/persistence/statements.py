@@ -7,15 +7,18 @@ A use case answered from the cache never executes a statement, so it never pays 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Executable, Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+type Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+"""One statement's parameters, or a list of them: the statement runs once per item (an "executemany")."""
+
 
 class Statements(Protocol):
-    async def execute(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Result[Any]: ...
+    async def execute(self, statement: Executable, params: Parameters | None = None) -> Result[Any]: ...
 
 
 class LazySession:
@@ -25,7 +28,7 @@ class LazySession:
         self._factory = factory
         self.session: AsyncSession | None = None
 
-    async def execute(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Result[Any]:
+    async def execute(self, statement: Executable, params: Parameters | None = None) -> Result[Any]:
         session = self.session
         if session is None:
             session = self.session = self._factory()

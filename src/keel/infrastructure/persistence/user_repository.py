@@ -45,7 +45,7 @@ from keel.domain.users import (
 )
 from keel.infrastructure.database.models.users import users_table
 from keel.infrastructure.persistence.error_translation import translate_database_errors
-from keel.infrastructure.persistence.statements import Statements
+from keel.infrastructure.persistence.statements import Parameters, Statements
 from keel.infrastructure.persistence.user_listing import listing_statement
 from keel.infrastructure.persistence.user_mapper import (
     USER_COLUMNS,
@@ -166,9 +166,11 @@ class SqlAlchemyUserRepository(UserRepository):
         await self._execute(insert(users_table).values(new_user_values(new_user)))
 
     async def _add_many(self, new_users: Sequence[UserCredentials]) -> None:
-        # One multi-row INSERT ... VALUES: 15 parameters a row, so MAX_BATCH_SIZE rows stay far below the protocol's
-        # limit of 32,767 parameters per statement.
-        await self._execute(insert(users_table).values([new_user_values(new_user) for new_user in new_users]))
+        if not new_users:
+            return
+        # One prepared INSERT run for every row in one round trip (an executemany): its compiled form is cached, where
+        # a multi-row VALUES statement is compiled again for every call; and no limit on parameters per statement.
+        await self._execute(insert(users_table), [new_user_values(new_user) for new_user in new_users])
 
     async def _save(self, user: User, *, expected_version: int) -> None:
         statement = (
@@ -189,7 +191,7 @@ class SqlAlchemyUserRepository(UserRepository):
             context={"expected_version": expected_version, "current_version": current},
         )
 
-    async def _execute(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Result[Any]:
+    async def _execute(self, statement: Executable, parameters: Parameters | None = None) -> Result[Any]:
         with translate_database_errors():
             return await self._session.execute(statement, parameters)
 

@@ -1,9 +1,10 @@
 """``keel jobs``: import users from a CSV file as a job, and follow a job's progress.
 
-``keel jobs import FILE --tenant SLUG [--as EMAIL]`` runs the same use case as ``POST /api/v1/users/imports`` (the
-file is checked and stored, the job and its outbox message committed), acting as the given user of the tenant (its
-first active owner by default), then shows a progress bar fed by the job's progress until the job ends — the worker
-(``keel worker``) runs it. ``keel jobs status JOB_ID`` prints a job's status and counts.
+``keel jobs import FILE --tenant SLUG [--as EMAIL] [--send-welcome-email]`` runs the same use case as
+``POST /api/v1/users/imports`` (the file is checked and stored, the job and its outbox message committed), acting as
+the given user of the tenant (its first active owner by default), then shows a progress bar fed by the job's progress
+until the job ends — the worker (``keel worker``) runs it. Imported users get no welcome email unless
+``--send-welcome-email`` is given. ``keel jobs status JOB_ID`` prints a job's status and counts.
 
 Exit codes: 0 the job succeeded (or, for ``status``, was found); 1 the job failed or was cancelled, or the file was
 refused, or the tenant, user or job does not exist (one line on standard error says which).
@@ -73,6 +74,9 @@ def import_users(
         str | None, typer.Option("--as", help="Email of the user to act as (default: the tenant's first owner).")
     ] = None,
     wait: Annotated[bool, typer.Option(help="Follow the job until it ends (the worker runs it).")] = True,
+    send_welcome_email: Annotated[
+        bool, typer.Option(help="Send each imported user the welcome email (by default they are imported quietly).")
+    ] = False,
 ) -> None:
     """Import users from FILE (header email,username,full_name,roles) and follow the job with a progress bar."""
     from keel.application.jobs import JobQuery, JobStatus, StartImportCommand
@@ -87,7 +91,10 @@ def import_users(
             get_job = await _provided(container.get_job)
             try:
                 actor = await act_as(tenant, as_user)
-                job: Job = await start_import(StartImportCommand(actor=actor, content=_file_chunks(file)))
+                command = StartImportCommand(
+                    actor=actor, content=_file_chunks(file), send_welcome_email=send_welcome_email
+                )
+                job: Job = await start_import(command)
             except DomainError as error:
                 _fail("import", error.detail)
             typer.echo(f"job {job.id} queued: {job.progress.total} rows")

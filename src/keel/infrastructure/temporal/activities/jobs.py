@@ -3,7 +3,8 @@
 What a workflow's history holds stays small: ids, offsets and counts — never rows or row errors (those are in the
 chunk ledger). Errors that retrying cannot fix (the job or its file is gone, its requester gone or no longer allowed)
 become non-retryable failures of type ``JobCannotContinue``; anything else (PostgreSQL unreachable, a lost race on a
-chunk) is retried by the workflow's retry policy.
+chunk) is retried by the workflow's retry policy. As an import grows the users table, the table's planner statistics
+are refreshed now and then (``TableStatistics``), so that checking each chunk for taken identities stays fast.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from keel.application.jobs import (
     StartJob,
     StoredFileMissing,
 )
+from keel.infrastructure.persistence.table_statistics import TableStatistics, refreshes_statistics_after
 
 logger = structlog.get_logger(__name__)
 
@@ -62,12 +64,18 @@ class JobEnd:
 
 class JobActivities:
     def __init__(
-        self, start_job: StartJob, import_chunk: ImportUsersChunk, finish_import: FinishImport, finish_job: FinishJob
+        self,
+        start_job: StartJob,
+        import_chunk: ImportUsersChunk,
+        finish_import: FinishImport,
+        finish_job: FinishJob,
+        statistics: TableStatistics | None = None,
     ) -> None:
         self._start_job = start_job
         self._import_chunk = import_chunk
         self._finish_import = finish_import
         self._finish_job = finish_job
+        self._statistics = statistics
 
     @activity.defn(name="start_job")
     async def start_job(self, job: JobRef) -> JobStart | None:
@@ -77,6 +85,8 @@ class JobActivities:
     async def import_chunk(self, command: ImportChunkCommand) -> ChunkProgress:
         async with _heartbeating(command.index):
             chunk = await _fatal_not_retried(self._import_chunk(command))
+            if self._statistics is not None and chunk.succeeded and refreshes_statistics_after(command.index):
+                await self._statistics.refresh_users()  # the users table grows: see TableStatistics
         logger.info(
             "jobs.import_chunk",
             job_id=str(command.job_id),

@@ -3,7 +3,8 @@ background (a job).
 
 The upload streams into storage while it is checked; a file that cannot be imported is refused before any job exists
 (RFC 9457 problems: 413 too large, 422 not UTF-8 / bad header / empty). Otherwise the answer is 202 with the job,
-whose ``Location`` is ``/api/v1/jobs/<id>``. An export takes a JSON body — its format and the users list's filters —
+whose ``Location`` is ``/api/v1/jobs/<id>``. The form field ``send_welcome_email`` (default false) asks for the
+welcome email to each imported user. An export takes a JSON body — its format and the users list's filters —
 and answers the same way; its file streams from the job's ``result_url`` once it succeeded.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
 
 from keel.application.jobs import ImportFileTooLarge, Job, StartExportCommand, StartImportCommand
 from keel.presentation.api.authorization import JobRunner
@@ -47,17 +48,21 @@ async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
     dependencies=WRITE,
     responses=problem_responses(400, 401, 403, 413, 422, 429),
 )
-async def import_users(
+async def import_users(  # noqa: PLR0917 - FastAPI's parameters: the form, the dependencies
     file: Annotated[UploadFile, File(description="The CSV file, UTF-8 (a byte-order mark is allowed).")],
     actor: JobRunner,
     start_import: StartUserImportDep,
     max_bytes: ImportLimitDep,
     request: Request,
+    send_welcome_email: Annotated[
+        bool, Form(description="Send each imported user the welcome email (default: they are imported quietly).")
+    ] = False,
 ) -> ModelResponse:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes + MULTIPART_OVERHEAD_BYTES:
         raise ImportFileTooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
-    job = await start_import(StartImportCommand(actor=actor, content=_chunks(file)))
+    command = StartImportCommand(actor=actor, content=_chunks(file), send_welcome_email=send_welcome_email)
+    job = await start_import(command)
     return _accepted(request, job)
 
 
