@@ -14,14 +14,14 @@ from keel.application.users import CreateUsersBatch
 from keel.container import Container
 
 
-async def _provided(provider: Callable[[], Any]) -> Any:
+async def provided(provider: Callable[[], Any]) -> Any:
     value = provider()
     return await value if inspect.isawaitable(value) else value
 
 
 async def run_import(container: Container, job: JobRef, *, chunk_size: int) -> int:
     """Import the job's file to the end and finish the job; return the number of chunks it took."""
-    uow, storage, clock = await _provided(container.uow_factory), container.file_storage(), container.clock()
+    uow, storage, clock = await provided(container.uow_factory), container.file_storage(), container.clock()
     start = await StartJob(uow, storage, clock)(job)
     assert start is not None, "the job ended before it started"
     batch = CreateUsersBatch(uow, container.password_hasher(), clock, container.ids())
@@ -31,5 +31,5 @@ async def run_import(container: Container, job: JobRef, *, chunk_size: int) -> i
     )
     while not (chunk := await import_chunk(command)).done:
         command = replace(command, index=command.index + 1, offset=chunk.next_offset, line=chunk.next_line)
-    await FinishImport(uow, storage, await _provided(container.finish_job))(job)
+    await FinishImport(uow, storage, await provided(container.finish_job))(job)
     return command.index + 1
