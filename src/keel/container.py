@@ -539,6 +539,7 @@ class Container(containers.DeclarativeContainer):
             email_task_queue=settings.provided.temporal.email_task_queue,
             metrics=__self__.provided.workflow_metrics.call(),
             jobs_task_queue=settings.provided.temporal.task_queue,
+            start_timeout=settings.provided.temporal.outbox_start_timeout_seconds,
         ),
         clock,
         batch_size=settings.provided.temporal.outbox_batch_size,

@@ -42,6 +42,14 @@ class TemporalSettings(_Section):
     outbox_batch_size: int = Field(
         default=100, ge=1, le=1000, description="Outbox rows the relay claims and dispatches per transaction."
     )
+    outbox_start_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Longest wait for one workflow start by the relay. A start cut short is retried with the backoff "
+        "(one that did reach Temporal makes the retry a no-op), so an unreachable Temporal never holds the relay's "
+        "claimed rows for the SDK's whole retry sequence.",
+    )
     outbox_poll_interval_seconds: float = Field(
         default=1.0, gt=0, description="Pause of the relay after a pass that found fewer rows than a batch."
     )

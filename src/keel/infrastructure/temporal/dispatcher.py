@@ -5,6 +5,11 @@ another relay: ``USE_EXISTING`` answers with the running workflow, and ``REJECT_
 closed one (``WorkflowAlreadyStartedError``), which counts as dispatched. (A closed workflow's id is remembered for the
 namespace's retention period; a row is marked dispatched in the transaction that started it, so only a commit lost
 for longer than that could start it again — and ``DeliverEmail`` is idempotent per message besides.)
+
+Each start is bounded by ``start_timeout`` seconds. The SDK retries a start for about ten seconds when Temporal stops
+answering, and the relay holds its claimed rows locked meanwhile; a start cut short (``TemporalUnavailable``) is
+deferred with the relay's backoff like any failed one, and a start that did reach Temporal makes the retry a no-op
+(above).
 """
 
 from __future__ import annotations
@@ -48,8 +53,10 @@ class TemporalOutboxDispatcher:
         email_task_queue: str,
         jobs_task_queue: str = "keel",
         metrics: WorkflowStartMetrics | None = None,
+        start_timeout: float = 5.0,
     ) -> None:
         self._connector = connector
+        self._start_timeout = start_timeout
         self._email_task_queue = email_task_queue
         self._jobs_task_queue = jobs_task_queue
         self._metrics = metrics
@@ -71,8 +78,14 @@ class TemporalOutboxDispatcher:
             raise UnknownMessageKind(f"no workflow handles outbox messages of kind {message.kind!r}") from None
         workflow = _workflow_of(kind)
         try:
-            with carried_trace_context(message.payload):
-                await self._start_kind(client, kind, message)
+            try:
+                async with asyncio.timeout(self._start_timeout):
+                    with carried_trace_context(message.payload):
+                        await self._start_kind(client, kind, message)
+            except TimeoutError:
+                raise TemporalUnavailable(
+                    f"Temporal did not answer the start of {workflow} within {self._start_timeout:g} s"
+                ) from None
         except WorkflowAlreadyStartedError:
             pass  # started before (by this relay or another): done
         except Exception:
