@@ -40,9 +40,9 @@ from keel.application.jobs import (
 )
 from keel.container import Container
 from keel.settings import Settings
-from support.api import PASSWORD, log_in
 from support.app import serving
 from support.private_csv import HEADER
+from support.private_flows import sign_up_owner
 from support.private_import import provided, run_import
 from support.resilience import Figures, RecordFigures
 
@@ -74,11 +74,7 @@ class _Tenant:
     tally: Counter[str] = field(default_factory=Counter)
 
     async def sign_up(self) -> None:
-        owner = {"email": "owner@formula.example", "username": "formulaowner", "password": PASSWORD}
-        created = await self.http.post("/api/v1/tenants", json={"slug": "formula", "name": "F", "owner": owner})
-        assert created.status_code == 201, created.text
-        self.tenant_id = uuid.UUID(created.json()["owner"]["tenant_id"])
-        self.headers = await log_in(self.http, "formula", owner["email"])
+        self.tenant_id, self.headers = await sign_up_owner(self.http, "formula")
 
     async def round_trip(self, full_names: list[str]) -> None:
         batch = f"b{next(self.batches)}x"  # b1x0, b1x1, …: no batch's marker begins another's usernames

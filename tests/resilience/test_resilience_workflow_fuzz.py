@@ -32,10 +32,9 @@ from keel.application.jobs import JobRef
 from keel.container import Container
 from keel.infrastructure.database.models.users import users_table
 from keel.settings import Settings
-from support.api import PASSWORD, log_in
 from support.app import serving
 from support.private_csv import HEADER, csv_uploads
-from support.private_flows import count
+from support.private_flows import count, sign_up_owner
 from support.private_import import run_import
 from support.resilience import Figures, RecordFigures
 
@@ -74,11 +73,7 @@ class _Tenant:
     rows: Counter[str] = field(default_factory=Counter)
 
     async def sign_up(self) -> None:
-        owner = {"email": "owner@fuzz.example", "username": "fuzzowner", "password": PASSWORD}
-        created = await self.http.post("/api/v1/tenants", json={"slug": "fuzz", "name": "Fuzz", "owner": owner})
-        assert created.status_code == 201, created.text
-        self.tenant_id = uuid.UUID(created.json()["owner"]["tenant_id"])
-        self.headers = await log_in(self.http, "fuzz", owner["email"])
+        self.tenant_id, self.headers = await sign_up_owner(self.http, "fuzz")
 
     async def users(self) -> int:
         statement = select(func.count()).select_from(users_table).where(users_table.c.tenant_id == self.tenant_id)

@@ -20,7 +20,7 @@ from keel.infrastructure.database.models.email_deliveries import email_deliverie
 from keel.infrastructure.database.models.outbox import outbox_table
 from keel.infrastructure.database.models.users import users_table
 from keel.settings import Settings
-from support.api import PASSWORD, Caller
+from support.api import PASSWORD, Caller, log_in
 from support.smtp import SmtpServer
 
 
@@ -122,3 +122,13 @@ async def job_view(client: httpx.AsyncClient, owner: Caller, job_id: str) -> dic
     assert response.status_code == 200, response.text
     view: dict[str, Any] = response.json()
     return view
+
+
+async def sign_up_owner(http: httpx.AsyncClient, slug: str) -> tuple[uuid.UUID, dict[str, str]]:
+    """A new tenant ``slug`` whose owner is ``owner@<slug>.example``, logged in: the tenant's id and the owner's
+    headers (for tests that drive the app through a client of their own rather than the ``sign_up`` fixture)."""
+    email = f"owner@{slug}.example"
+    owner = {"email": email, "username": f"{slug}owner", "password": PASSWORD}
+    created = await http.post("/api/v1/tenants", json={"slug": slug, "name": slug.title(), "owner": owner})
+    assert created.status_code == 201, created.text
+    return uuid.UUID(created.json()["owner"]["tenant_id"]), await log_in(http, slug, email)

@@ -146,27 +146,3 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         raise SettingsError(describe_validation_error(error)) from None
-
-
-__all__ = [
-    "ApiSettings",
-    "CacheMode",
-    "CacheSettings",
-    "DatabaseSettings",
-    "DevSettings",
-    "EmailSettings",
-    "Environment",
-    "JobsSettings",
-    "MaintenanceSettings",
-    "ObservabilitySettings",
-    "RateLimitClass",
-    "RateLimitSettings",
-    "SecuritySettings",
-    "Settings",
-    "SettingsError",
-    "TemporalSettings",
-    "decode_client_secret_key",
-    "describe_validation_error",
-    "load_settings",
-    "parse_rate",
-]

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from keel.application.jobs import job_ref_from_payload
+from keel.application.email.ports import EmailRequest
+from keel.application.jobs import JobRef, job_ref_from_payload
 from keel.application.outbox import MessageKind, email_request_from_payload
 from keel.infrastructure.outbox import PendingMessage
 from keel.infrastructure.telemetry.propagation import carried_trace_context
@@ -96,37 +97,29 @@ class TemporalOutboxDispatcher:
             self._metrics.started(workflow)
 
     async def _start_kind(self, client: Client, kind: MessageKind, message: PendingMessage) -> None:
+        run: Any
+        argument: EmailRequest | JobRef
         match kind:
             case MessageKind.SEND_EMAIL:
                 request = email_request_from_payload(message.payload)
-                await client.start_workflow(
-                    SendEmailWorkflow.run,
-                    request,
-                    id=email_workflow_id(request.message_id),
-                    task_queue=self._email_task_queue,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                )
+                run, argument, workflow_id = SendEmailWorkflow.run, request, email_workflow_id(request.message_id)
+                task_queue = self._email_task_queue
             case MessageKind.START_IMPORT:
                 job = job_ref_from_payload(message.payload)
-                await client.start_workflow(
-                    ImportUsersWorkflow.run,
-                    job,
-                    id=import_workflow_id(job.job_id),
-                    task_queue=self._jobs_task_queue,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                )
+                run, argument, workflow_id = ImportUsersWorkflow.run, job, import_workflow_id(job.job_id)
+                task_queue = self._jobs_task_queue
             case MessageKind.START_EXPORT:
                 job = job_ref_from_payload(message.payload)
-                await client.start_workflow(
-                    ExportUsersWorkflow.run,
-                    job,
-                    id=export_workflow_id(job.job_id),
-                    task_queue=self._jobs_task_queue,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                )
+                run, argument, workflow_id = ExportUsersWorkflow.run, job, export_workflow_id(job.job_id)
+                task_queue = self._jobs_task_queue
+        await client.start_workflow(
+            run,
+            argument,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
 
 
 _WORKFLOWS = {

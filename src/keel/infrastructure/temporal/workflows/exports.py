@@ -15,13 +15,11 @@ finishes the job ``cancelled`` (a no-op when the API did it first) and ends it c
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Final
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     # The defining modules themselves (not the package): the payload converter reads their type hints there.
@@ -29,8 +27,8 @@ with workflow.unsafe.imports_passed_through():
     from keel.application.jobs.messages import JobRef
     from keel.application.jobs.start_job import JobStart
     from keel.infrastructure.temporal.activities.exports import ExportActivities, ExportFinish, ExportOutcome
-    from keel.infrastructure.temporal.activities.jobs import JobActivities, JobEnd
-    from keel.infrastructure.temporal.workflows.jobs import JOB_FAILED, STEP_RETRY_POLICY, STEP_TIMEOUT
+    from keel.infrastructure.temporal.activities.jobs import JobActivities
+    from keel.infrastructure.temporal.workflows.jobs import STEP_RETRY_POLICY, STEP_TIMEOUT, run_job
 
 EXPORT_WORKFLOW_ID_PREFIX: Final = "export-"
 EXPORT_TIMEOUT: Final = timedelta(hours=2)
@@ -46,20 +44,7 @@ def export_workflow_id(job_id: UUID) -> str:
 class ExportUsersWorkflow:
     @workflow.run
     async def run(self, job: JobRef) -> JobStatus | None:
-        try:
-            return await self._export(job)
-        except asyncio.CancelledError:
-            await self._end(JobEnd(job, JobStatus.CANCELLED, "Cancelled."))
-            raise
-        except ActivityError as error:
-            if is_cancelled_exception(error):  # the workflow was cancelled while a step ran
-                await self._end(JobEnd(job, JobStatus.CANCELLED, "Cancelled."))
-                raise
-            reason = _reason(error)
-            await self._end(JobEnd(job, JobStatus.FAILED, reason))
-            raise ApplicationError(
-                f"Export {job.job_id} failed: {reason}", type=JOB_FAILED, non_retryable=True
-            ) from error
+        return await run_job(job, "Export", self._export(job))
 
     async def _export(self, job: JobRef) -> JobStatus | None:
         start: JobStart | None = await workflow.execute_activity_method(
@@ -82,15 +67,3 @@ class ExportUsersWorkflow:
             start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=STEP_RETRY_POLICY,
         )
-
-    async def _end(self, end: JobEnd) -> None:
-        await workflow.execute_activity_method(
-            JobActivities.finish_job, end, start_to_close_timeout=STEP_TIMEOUT, retry_policy=STEP_RETRY_POLICY
-        )
-
-
-def _reason(error: ActivityError) -> str:
-    cause = error.cause
-    if isinstance(cause, ApplicationError):
-        return cause.message
-    return str(cause) if cause is not None else str(error)

@@ -19,9 +19,10 @@ The query ``progress`` answers the chunks done and the counts so far, from the w
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final
+from typing import Any, Final
 from uuid import UUID
 
 from temporalio import workflow
@@ -75,20 +76,7 @@ class ImportUsersWorkflow:
 
     @workflow.run
     async def run(self, job: JobRef) -> JobStatus | None:
-        try:
-            return await self._import(job)
-        except asyncio.CancelledError:
-            await self._end(JobEnd(job, JobStatus.CANCELLED, "Cancelled."))
-            raise
-        except ActivityError as error:
-            if is_cancelled_exception(error):  # the workflow was cancelled while a step ran
-                await self._end(JobEnd(job, JobStatus.CANCELLED, "Cancelled."))
-                raise
-            reason = _reason(error)
-            await self._end(JobEnd(job, JobStatus.FAILED, reason))
-            raise ApplicationError(
-                f"Import {job.job_id} failed: {reason}", type=JOB_FAILED, non_retryable=True
-            ) from error
+        return await run_job(job, "Import", self._import(job))
 
     async def _import(self, job: JobRef) -> JobStatus | None:
         start: JobStart | None = await workflow.execute_activity_method(
@@ -115,10 +103,29 @@ class ImportUsersWorkflow:
             JobActivities.finish_import, job, start_to_close_timeout=STEP_TIMEOUT, retry_policy=STEP_RETRY_POLICY
         )
 
-    async def _end(self, end: JobEnd) -> None:
-        await workflow.execute_activity_method(
-            JobActivities.finish_job, end, start_to_close_timeout=STEP_TIMEOUT, retry_policy=STEP_RETRY_POLICY
-        )
+
+async def run_job(job: JobRef, name: str, steps: Coroutine[Any, Any, JobStatus | None]) -> JobStatus | None:
+    """Run a job workflow's ``steps``, and end the job when they do not: the workflow cancelled (before or while a step
+    ran) finishes the job ``cancelled`` and ends cancelled; a step failing for good finishes it ``failed`` with the
+    reason and fails the workflow (``JobFailed``, not retried). Every job workflow ends its job this one way."""
+    try:
+        return await steps
+    except asyncio.CancelledError:
+        await _end(JobEnd(job, JobStatus.CANCELLED, "Cancelled."))
+        raise
+    except ActivityError as error:
+        if is_cancelled_exception(error):  # the workflow was cancelled while a step ran
+            await _end(JobEnd(job, JobStatus.CANCELLED, "Cancelled."))
+            raise
+        reason = _reason(error)
+        await _end(JobEnd(job, JobStatus.FAILED, reason))
+        raise ApplicationError(f"{name} {job.job_id} failed: {reason}", type=JOB_FAILED, non_retryable=True) from error
+
+
+async def _end(end: JobEnd) -> None:
+    await workflow.execute_activity_method(
+        JobActivities.finish_job, end, start_to_close_timeout=STEP_TIMEOUT, retry_policy=STEP_RETRY_POLICY
+    )
 
 
 def _reason(error: ActivityError) -> str:
